@@ -1,0 +1,101 @@
+// The reference dyad model of MODEL.md: state, one day of sessions, and IWM learning.
+//
+// Contract: simulate_day() advances one infant and its relationships by one day. Every draw
+// comes from the infant's own counter-based stream at the step's global index, so a day's
+// result depends only on the state it starts from, never on which thread runs it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "models/reference/params.hpp"
+#include "sim/random.hpp"
+#include "sim/schedule.hpp"
+
+namespace attune::reference {
+
+// The internal working model of one caregiver: the slow state of a relationship.
+struct Iwm {
+  double alpha = 1.0;            // Beta count: episodes responded to (discounted)
+  double beta = 1.0;             // Beta count: episodes not responded to
+  double signal_time_s = 0.0;    // engaged exposure while signalling (s > s₀)
+  double signal_ruptures = 0.0;  // ruptures while signalling
+  double calm_time_s = 0.0;      // engaged exposure while calm
+  double calm_ruptures = 0.0;    // ruptures while calm
+  double gain = 1.0;             // g: signalling strategy
+  double fear = 0.0;             // F
+};
+
+// What happened in a relationship's sessions over some period (a day, or the whole run).
+struct Interaction {
+  double session_s = 0.0;
+  double coordinated_s = 0.0;
+  double synchrony_sum = 0.0;  // sum of per-session correlations of x and x_c
+  std::int64_t sessions = 0;
+  std::int64_t repairs = 0;
+  std::int64_t episodes = 0;
+  std::int64_t shocks = 0;
+
+  void add(const Interaction& o);
+};
+
+struct Relationship {
+  Iwm iwm;
+  Interaction total;
+  Interaction today;
+};
+
+struct Infant {
+  double regulation = 0.0;  // r
+  double z1 = 0.0;          // first cortisol stage
+  double z = 0.0;           // cortisol
+  double last_session_z = 0.0;
+  double cortisol_sum = 0.0;  // session-end z over the final days
+  std::int64_t cortisol_n = 0;
+};
+
+// One caregiver–infant tie as the model sees it during a day.
+struct Tie {
+  const CaregiverParams* caregiver;
+  Relationship* relationship;
+};
+
+class DyadModel {
+ public:
+  DyadModel(const InfantParams& params, const sim::Schedule& schedule, std::uint64_t seed);
+
+  Infant new_infant() const;
+  Relationship new_relationship() const { return {}; }
+
+  // Runs every session of `day` (0-based). Sessions rotate over the infant's ties in order.
+  void simulate_day(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties) const;
+
+  const InfantParams& params() const { return p_; }
+  const sim::Schedule& schedule() const { return schedule_; }
+
+ private:
+  void run_session(const CaregiverParams& cg, const sim::Stream& rng, std::uint64_t first_step,
+                   Infant& infant, Relationship& rel, bool record_cortisol) const;
+
+  InfantParams p_;
+  sim::Schedule schedule_;
+  std::uint64_t seed_;
+  // Derived once per run, never per step.
+  std::int64_t steps_;
+  double sqrt_dt_;
+  double p_stressor_;
+  int cortisol_from_day_;
+};
+
+// The end-of-episode learning rule of MODEL.md, applied to one relationship.
+// Exposed for tests: it is the part of the model with exact answers.
+void learn_from_episode(const InfantParams& p, bool responded, bool frightened, bool shock,
+                        Iwm& iwm, double& regulation);
+
+// MODEL.md's rejection contingency R from the four exposure accumulators.
+double rejection_contingency(const Iwm& iwm);
+
+// Between-session decay of the two cortisol stages over a gap of `gap_s` seconds (no input).
+void decay_cortisol(double& z1, double& z, double gap_s, double tau_s);
+
+}  // namespace attune::reference

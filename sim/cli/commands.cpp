@@ -1,0 +1,109 @@
+#include "sim/cli/commands.hpp"
+
+#include <fmt/format.h>
+#include <tbb/info.h>
+
+#include <thread>
+
+#include "sim/cli/simulation.hpp"
+#include "sim/cli/version.hpp"
+#include "sim/errors.hpp"
+
+namespace attune::app {
+namespace {
+
+sim::Scenario load(const ScenarioArgs& a) {
+  std::vector<sim::Override> overrides;
+  for (const auto& s : a.sets) overrides.push_back(sim::parse_override(s));
+  if (a.seed) overrides.push_back({"seed", std::to_string(*a.seed)});
+  return sim::load_scenario(a.scenario, overrides, model_spec());
+}
+
+int resolve_threads(int threads) {
+  if (threads < 0) throw sim::InputError(fmt::format("--threads {}: must be 0 (all cores) or more", threads));
+  return threads == 0 ? tbb::info::default_concurrency() : threads;
+}
+
+std::string describe(const sim::Scenario& s) {
+  return fmt::format("{} infants × {} days × {} sessions × {} steps (dt = {} s), seed {}", s.infants, s.schedule.days,
+                     s.schedule.sessions_per_day, s.schedule.steps_per_session(), s.schedule.dt, s.seed);
+}
+
+}  // namespace
+
+int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
+  const sim::Scenario s = load(args.in);
+  const int threads = resolve_threads(args.threads);
+  sim::OutputFile out(args.output, args.force);  // refuses an existing file before any work
+  if (!args.quiet)
+    fmt::print("attune {}: scenario '{}' ({})\n{} on {} thread{}\n", kVersion, s.name, s.source, describe(s), threads,
+               threads == 1 ? "" : "s");
+  std::fflush(stdout);
+  RunSettings settings;
+  settings.threads = threads;
+  settings.progress = !args.quiet;
+  settings.stop = &stop;
+  settings.output = &out;
+  const RunResult r = simulate(s, settings);
+  write_results(out, s, r);
+  out.commit();
+  if (!args.quiet) {
+    fmt::print("{}", sim::summarize(r.infants, summary_spec()));
+    fmt::print("elapsed {:.2f} s, {:.1f} million dyad-steps per second\nwrote {}\n", r.elapsed_s,
+               static_cast<double>(r.dyad_steps) / r.elapsed_s / 1e6, args.output);
+  }
+  return 0;
+}
+
+int check_command(const ScenarioArgs& args) {
+  const sim::Scenario s = load(args);
+  fmt::print("# {}: valid\n# {}\n# {} dyad-steps\n{}", s.source, describe(s),
+             static_cast<double>(s.infants) * static_cast<double>(s.schedule.steps_per_run()),
+             sim::to_yaml(s, model_spec()));
+  return 0;
+}
+
+int info_command(const std::string& path) {
+  const auto attrs = sim::read_attributes(path);
+  const auto version = attrs.find("schema_version");
+  if (version == attrs.end()) throw sim::InputError(fmt::format("{}: not an attune file (no schema_version)", path));
+  if (std::stoll(version->second) != sim::kSchemaVersion)
+    throw sim::InputError(fmt::format("{}: schema_version {} is not one this attune reads ({})", path, version->second,
+                                      sim::kSchemaVersion));
+  for (const char* key : {"schema_version", "attune_version", "git_commit", "model", "seed", "scenario_source", "created_utc"}) {
+    const auto it = attrs.find(key);
+    fmt::print("{:<16} {}\n", key, it == attrs.end() ? "-" : it->second);
+  }
+  const auto daily = sim::list_group(path, "daily");
+  std::string names;
+  for (const auto& d : daily) names += (names.empty() ? "" : ", ") + d;
+  fmt::print("{:<16} {}\n", "daily", names.empty() ? "-" : names);
+  fmt::print("{}", sim::summarize(sim::read_table(path, "infants"), summary_spec()));
+  return 0;
+}
+
+int bench_command(int threads) {
+  // The fixed workload: the model's default parameters, 2,000 infants, 30 days.
+  sim::Scenario s = sim::parse_scenario("{}", "bench", {}, model_spec());
+  s.infants = 2000;
+  s.schedule.days = 30;
+  const int all = resolve_threads(threads);
+  fmt::print("attune bench {} ({}): {}\n", kVersion, git_commit(), describe(s));
+  std::vector<int> counts{1};
+  if (all > 1) counts.push_back(all);
+  double one = 0;
+  for (int n : counts) {
+    RunSettings settings;
+    settings.threads = n;
+    const RunResult r = simulate(s, settings);
+    const double rate = static_cast<double>(r.dyad_steps) / r.elapsed_s;
+    if (n == 1) one = rate;
+    fmt::print("threads {:>3}: {:8.2f} s  {:8.2f} million dyad-steps/s", n, r.elapsed_s, rate / 1e6);
+    if (n > 1) fmt::print("  (speed-up {:.2f}, efficiency {:.0f}%)", rate / one, 100 * rate / one / n);
+    fmt::print("\n");
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace attune::app

@@ -1,0 +1,30 @@
+// The attune subcommands. Each returns an exit status or throws; main() maps exceptions.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attune::app {
+
+struct ScenarioArgs {
+  std::string scenario;
+  std::vector<std::string> sets;  // "a.b.c=VALUE"
+  std::optional<std::uint64_t> seed;
+};
+
+struct RunArgs {
+  ScenarioArgs in;
+  std::string output;
+  int threads = 0;
+  bool force = false;
+  bool quiet = false;
+};
+
+int run_command(const RunArgs& args, const std::atomic<bool>& stop);
+int check_command(const ScenarioArgs& args);
+int info_command(const std::string& path);
+int bench_command(int threads);
+
+}  // namespace attune::app

@@ -1,0 +1,80 @@
+// attune: the command line. The only place that turns errors into exit statuses:
+// 0 success, 2 bad input (scenario, options, paths), 1 anything else, 130 interrupted.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+
+#include "sim/cli/commands.hpp"
+#include "sim/cli/version.hpp"
+#include "sim/errors.hpp"
+#include "sim/runner.hpp"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) { g_stop.store(true); }
+
+void add_scenario_options(CLI::App* cmd, attune::app::ScenarioArgs& a) {
+  cmd->add_option("SCENARIO", a.scenario, "scenario YAML file")->required();
+  cmd->add_option("--set", a.sets, "override a scenario key: --set caregiver.attunement=0.8 (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_option("--seed", a.seed, "override the scenario's seed");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace attune;
+  CLI::App app{"attune: an agent-based simulator of caregiver–infant relationships"};
+  app.set_version_flag("--version", fmt::format("attune {} ({})", app::kVersion, app::git_commit()));
+  app.require_subcommand(1);
+
+  app::RunArgs run;
+  auto* run_cmd = app.add_subcommand("run", "run a scenario and write its results to HDF5");
+  add_scenario_options(run_cmd, run.in);
+  run_cmd->add_option("-o,--output", run.output, "output HDF5 file")->required();
+  run_cmd->add_option("--threads", run.threads, "worker threads (0: all cores)")->capture_default_str();
+  run_cmd->add_flag("--force", run.force, "overwrite an existing output file");
+  run_cmd->add_flag("--quiet", run.quiet, "print nothing but errors");
+
+  app::ScenarioArgs check;
+  auto* check_cmd = app.add_subcommand("check", "validate a scenario and print it fully resolved, without running");
+  add_scenario_options(check_cmd, check);
+
+  std::string info_path;
+  auto* info_cmd = app.add_subcommand("info", "print provenance and a summary of an attune HDF5 file");
+  info_cmd->add_option("FILE", info_path, "attune HDF5 file")->required();
+
+  int bench_threads = 0;
+  auto* bench_cmd = app.add_subcommand("bench", "measure dyad-steps per second on a fixed workload");
+  bench_cmd->add_option("--threads", bench_threads, "threads for the parallel measurement (0: all cores)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  try {
+    if (*run_cmd) return app::run_command(run, g_stop);
+    if (*check_cmd) return app::check_command(check);
+    if (*info_cmd) return app::info_command(info_path);
+    if (*bench_cmd) return app::bench_command(bench_threads);
+  } catch (const sim::Interrupted&) {
+    fmt::print(stderr, "\nattune: interrupted; no output was written\n");
+    return 130;
+  } catch (const sim::InputError& e) {
+    fmt::print(stderr, "attune: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "attune: failed: {}\n", e.what());
+    return 1;
+  }
+  return 1;
+}

@@ -1,0 +1,165 @@
+#include "sim/cli/simulation.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "models/reference/dyad.hpp"
+#include "models/reference/outcomes.hpp"
+#include "sim/cli/version.hpp"
+#include "sim/population.hpp"
+#include "sim/progress.hpp"
+#include "sim/runner.hpp"
+
+namespace attune::app {
+namespace ref = attune::reference;
+
+sim::ModelSpec model_spec() {
+  sim::ModelSpec spec;
+  spec.params = ref::param_tables();
+  for (const auto& f : ref::outcome_fields())
+    if (f.kind != ref::OutcomeField::letter) spec.daily_fields.push_back(f.name);
+  spec.check_infant = [](const std::vector<double>& v) { return ref::infant_consistency_error(ref::infant_from(v)); };
+  return spec;
+}
+
+sim::SummarySpec summary_spec() {
+  sim::SummarySpec spec{"classification", {}, {}};
+  for (const auto& c : ref::classes()) spec.classes.emplace_back(c.letter, std::string(c.name));
+  for (const auto& f : ref::outcome_fields())
+    if (f.kind != ref::OutcomeField::letter) spec.mean_columns.emplace_back(f.name);
+  return spec;
+}
+
+namespace {
+
+constexpr int kChunkDays = 16;
+constexpr std::string_view kDrawnColumns[] = {"attunement", "rupture_rate", "repair_rate", "rejection",
+                                              "baseline_stress"};
+
+// Where each requested daily field sits in outcome_fields().
+std::vector<const ref::OutcomeField*> daily_getters(const sim::Scenario& s) {
+  std::vector<const ref::OutcomeField*> out;
+  for (const auto& name : s.daily)
+    for (const auto& f : ref::outcome_fields())
+      if (f.name == name) out.push_back(&f);
+  return out;
+}
+
+}  // namespace
+
+RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
+  const auto start = std::chrono::steady_clock::now();
+  const sim::ModelSpec spec = model_spec();
+  const ref::InfantParams infant_params = ref::infant_from(s.infant);
+  const ref::DyadModel model(infant_params, s.schedule, s.seed);
+  const sim::Population pop = sim::build_population(s, spec.params);
+
+  std::vector<ref::CaregiverParams> caregivers;
+  caregivers.reserve(pop.caregivers());
+  for (std::size_t c = 0; c < pop.caregivers(); ++c) caregivers.push_back(ref::caregiver_from(pop.caregiver(c)));
+  std::vector<ref::Relationship> rels(pop.relationships.size(), model.new_relationship());
+  std::vector<ref::Infant> infants(pop.infants(), model.new_infant());
+
+  // Each infant's ties, flattened once (CSR) so the daily loop does no graph lookups.
+  std::vector<ref::Tie> ties;
+  std::vector<std::size_t> first_tie(pop.infants() + 1, 0);
+  for (std::size_t i = 0; i < pop.infants(); ++i) {
+    for (std::uint32_t r : pop.relationships_of_infant(i))
+      ties.push_back({&caregivers[pop.relationships[r].caregiver], &rels[r]});
+    first_tie[i + 1] = ties.size();
+  }
+
+  // Daily series: a rows × kChunkDays block per field, flushed every kChunkDays days.
+  const auto getters = daily_getters(s);
+  const std::size_t n_rel = rels.size();
+  const bool daily = settings.output && !getters.empty();
+  std::vector<float> block(daily ? getters.size() * n_rel * kChunkDays : 0);
+  if (daily) settings.output->create_daily(s.daily, n_rel, s.schedule.days, kChunkDays);
+
+  const std::uint64_t steps_per_day = static_cast<std::uint64_t>(s.schedule.steps_per_day()) * n_rel;
+  sim::Progress progress("attune run", s.schedule.days, settings.progress);
+
+  auto advance = [&](std::size_t i, int day) {
+    const std::span<const ref::Tie> mine(ties.data() + first_tie[i], first_tie[i + 1] - first_tie[i]);
+    model.simulate_day(i, day, infants[i], mine);
+    if (!daily) return;
+    for (const ref::Tie& tie : mine) {
+      ref::Interaction period = tie.relationship->today;
+      period.episodes = tie.relationship->total.episodes;
+      period.shocks = tie.relationship->total.shocks;
+      const ref::Outcome o = ref::outcome(infant_params, tie.relationship->iwm, period, infants[i].regulation,
+                                          infants[i].last_session_z);
+      const std::size_t row = static_cast<std::size_t>(tie.relationship - rels.data());
+      for (std::size_t f = 0; f < getters.size(); ++f)
+        block[(f * n_rel + row) * kChunkDays + static_cast<std::size_t>(day % kChunkDays)] =
+            static_cast<float>(getters[f]->get(o));
+    }
+  };
+  auto day_done = [&](int day) {
+    const bool last = day + 1 == s.schedule.days;
+    if (daily && ((day + 1) % kChunkDays == 0 || last)) {
+      const int day0 = day - day % kChunkDays;
+      for (std::size_t f = 0; f < getters.size(); ++f)
+        settings.output->write_daily(f, day0, day - day0 + 1, block.data() + f * n_rel * kChunkDays, kChunkDays);
+    }
+    progress.update(day + 1);
+  };
+  sim::run_days(pop.infants(), s.schedule.days, settings.threads, advance, day_done, settings.stop);
+  progress.finish();
+
+  RunResult result;
+  result.dyad_steps = steps_per_day * static_cast<std::uint64_t>(s.schedule.days);
+  sim::Table& t = result.infants;
+  auto& infant_id = t.add("infant_id", sim::Column::int64);
+  auto& caregiver_id = t.add("caregiver_id", sim::Column::int64);
+  auto& profile = t.add("profile", sim::Column::text, 24);
+  for (std::size_t r = 0; r < n_rel; ++r) {
+    infant_id.ints.push_back(pop.relationships[r].infant);
+    caregiver_id.ints.push_back(pop.relationships[r].caregiver);
+    profile.texts.push_back(s.profiles[pop.caregiver_profile[pop.relationships[r].caregiver]].name);
+  }
+  for (std::string_view key : kDrawnColumns) {
+    std::size_t k = 0;
+    while (spec.params.caregiver[k].key != key) ++k;
+    auto& col = t.add(std::string(key), sim::Column::float64);
+    for (std::size_t r = 0; r < n_rel; ++r) col.reals.push_back(pop.caregiver(pop.relationships[r].caregiver)[k]);
+  }
+  std::vector<ref::Outcome> outcomes;
+  for (std::size_t r = 0; r < n_rel; ++r) {
+    const ref::Infant& inf = infants[pop.relationships[r].infant];
+    const double cortisol = inf.cortisol_n ? inf.cortisol_sum / static_cast<double>(inf.cortisol_n) : 0.0;
+    outcomes.push_back(ref::outcome(infant_params, rels[r].iwm, rels[r].total, inf.regulation, cortisol));
+  }
+  for (const auto& f : ref::outcome_fields()) {
+    using K = ref::OutcomeField::Kind;
+    auto& col = t.add(std::string(f.name), f.kind == K::real ? sim::Column::float64
+                                           : f.kind == K::count ? sim::Column::int64 : sim::Column::text);
+    for (const auto& o : outcomes) {
+      const double v = f.get(o);
+      if (f.kind == K::real) col.reals.push_back(v);
+      else if (f.kind == K::count) col.ints.push_back(static_cast<std::int64_t>(v));
+      else col.texts.emplace_back(1, static_cast<char>(v));
+    }
+  }
+  result.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+void write_results(sim::OutputFile& out, const sim::Scenario& s, const RunResult& r) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  out.attribute("schema_version", static_cast<std::uint64_t>(sim::kSchemaVersion));
+  out.attribute("attune_version", std::string(kVersion));
+  out.attribute("git_commit", std::string(git_commit()));
+  out.attribute("seed", s.seed);
+  out.attribute("scenario", sim::to_yaml(s, model_spec()));
+  out.attribute("scenario_source", s.source);
+  out.attribute("model", std::string("reference"));
+  out.attribute("created_utc", std::string(stamp));
+  out.write_table("infants", r.infants);
+}
+
+}  // namespace attune::app

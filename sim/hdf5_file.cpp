@@ -1,0 +1,308 @@
+#include "sim/hdf5_file.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "sim/errors.hpp"
+
+namespace attune::sim {
+namespace fs = std::filesystem;
+
+namespace {
+
+// HDF5 prints its own error stack by default; attune reports errors itself.
+void quiet_hdf5() {
+  static const bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw OutputError("HDF5: " + what + " failed");
+}
+
+H5Id text_type(std::size_t width) {
+  H5Id t(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  check(H5Tset_size(t.get(), width), "set string size");
+  check(H5Tset_strpad(t.get(), H5T_STR_NULLPAD), "set string padding");
+  return t;
+}
+
+struct Layout {
+  H5Id type;
+  std::vector<std::size_t> offsets;
+  std::size_t size = 0;
+};
+
+Layout compound_layout(const Table& table) {
+  Layout l;
+  for (const Column& c : table.columns) {
+    l.offsets.push_back(l.size);
+    l.size += c.kind == Column::text ? c.text_width : 8;
+  }
+  l.type = H5Id(H5Tcreate(H5T_COMPOUND, l.size), H5Tclose, "compound type");
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    const Column& c = table.columns[i];
+    if (c.kind == Column::text) {
+      const H5Id t = text_type(c.text_width);
+      check(H5Tinsert(l.type.get(), c.name.c_str(), l.offsets[i], t.get()), "insert " + c.name);
+    } else {
+      check(H5Tinsert(l.type.get(), c.name.c_str(), l.offsets[i], c.kind == Column::int64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE),
+            "insert " + c.name);
+    }
+  }
+  return l;
+}
+
+H5Id open_file(const std::string& path) {
+  quiet_hdf5();
+  if (!fs::exists(path)) throw InputError(fmt::format("{}: no such file", path));
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) throw InputError(fmt::format("{}: not an HDF5 file (or unreadable)", path));
+  return H5Id(f, H5Fclose, path);
+}
+
+}  // namespace
+
+H5Id::H5Id(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
+  if (id < 0) throw OutputError("HDF5: cannot create or open " + what);
+}
+
+H5Id& H5Id::operator=(H5Id&& o) noexcept {
+  if (this != &o) {
+    if (id_ >= 0 && close_) close_(id_);
+    id_ = o.id_;
+    close_ = o.close_;
+    o.id_ = -1;
+  }
+  return *this;
+}
+
+H5Id::~H5Id() {
+  if (id_ >= 0 && close_) close_(id_);
+}
+
+void check_output_path(const std::string& path, bool force) {
+  if (path.empty()) throw InputError("the output path is empty");
+  if (fs::exists(path) && !force)
+    throw InputError(fmt::format("{}: already exists; use --force to overwrite it", path));
+  if (fs::is_directory(path)) throw InputError(fmt::format("{}: is a folder, not a file", path));
+  const fs::path dir = fs::path(path).parent_path();
+  if (!dir.empty() && !fs::is_directory(dir))
+    throw InputError(fmt::format("{}: the folder {} does not exist", path, dir.string()));
+}
+
+OutputFile::OutputFile(const std::string& path, bool force) : path_(path), force_(force) {
+  quiet_hdf5();
+  check_output_path(path, force);
+  const fs::path p(path);
+  temp_ = (p.parent_path() / fmt::format(".{}.tmp-{}", p.filename().string(), getpid())).string();
+  file_ = H5Id(H5Fcreate(temp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, temp_);
+}
+
+OutputFile::~OutputFile() {
+  if (!committed_) {
+    daily_.clear();
+    file_ = H5Id();
+    std::error_code ec;
+    fs::remove(temp_, ec);
+  }
+}
+
+void OutputFile::attribute(const std::string& name, const std::string& value) {
+  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  check(H5Tset_size(type.get(), H5T_VARIABLE), "variable string");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "utf-8 string");
+  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+  H5Id attr(H5Acreate2(file_.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+            "attribute " + name);
+  const char* data = value.c_str();
+  check(H5Awrite(attr.get(), type.get(), &data), "write attribute " + name);
+}
+
+void OutputFile::attribute(const std::string& name, std::uint64_t value) {
+  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+  H5Id attr(H5Acreate2(file_.get(), name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+            "attribute " + name);
+  check(H5Awrite(attr.get(), H5T_NATIVE_UINT64, &value), "write attribute " + name);
+}
+
+void OutputFile::write_table(const std::string& name, const Table& table) {
+  const Layout l = compound_layout(table);
+  const std::size_t rows = table.rows();
+  std::vector<unsigned char> buf(rows * l.size, 0);
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    const Column& col = table.columns[c];
+    for (std::size_t r = 0; r < rows; ++r) {
+      unsigned char* cell = buf.data() + r * l.size + l.offsets[c];
+      if (col.kind == Column::int64) std::memcpy(cell, &col.ints[r], 8);
+      else if (col.kind == Column::float64) std::memcpy(cell, &col.reals[r], 8);
+      else std::memcpy(cell, col.texts[r].data(), std::min(col.texts[r].size(), col.text_width));
+    }
+  }
+  const hsize_t dims[1] = {rows};
+  H5Id space(H5Screate_simple(1, dims, nullptr), H5Sclose, "table space");
+  H5Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dataset properties");
+  if (rows > 0) {
+    const hsize_t chunk[1] = {std::min<hsize_t>(rows, 4096)};
+    check(H5Pset_chunk(plist.get(), 1, chunk), "set chunk");
+    check(H5Pset_shuffle(plist.get()), "set shuffle");
+    check(H5Pset_deflate(plist.get(), 4), "set deflate");
+  }
+  H5Id ds(H5Dcreate2(file_.get(), name.c_str(), l.type.get(), space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
+          H5Dclose, "dataset " + name);
+  if (rows > 0) check(H5Dwrite(ds.get(), l.type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "write " + name);
+}
+
+void OutputFile::create_daily(const std::vector<std::string>& fields, std::size_t rows, int days, int chunk_days) {
+  if (fields.empty()) return;
+  H5Id group(H5Gcreate2(file_.get(), "daily", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "group /daily");
+  const hsize_t dims[2] = {rows, static_cast<hsize_t>(days)};
+  H5Id space(H5Screate_simple(2, dims, nullptr), H5Sclose, "daily space");
+  H5Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dataset properties");
+  const hsize_t chunk[2] = {std::min<hsize_t>(rows, 1024), std::min<hsize_t>(static_cast<hsize_t>(days), static_cast<hsize_t>(chunk_days))};
+  check(H5Pset_chunk(plist.get(), 2, chunk), "set chunk");
+  check(H5Pset_shuffle(plist.get()), "set shuffle");
+  check(H5Pset_deflate(plist.get(), 4), "set deflate");
+  for (const std::string& f : fields)
+    daily_.emplace_back(H5Dcreate2(group.get(), f.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
+                        H5Dclose, "dataset /daily/" + f);
+}
+
+void OutputFile::write_daily(std::size_t f, int day0, int ndays, const float* buffer, int stride) {
+  const hid_t ds = daily_.at(f).get();
+  H5Id fspace(H5Dget_space(ds), H5Sclose, "daily file space");
+  hsize_t dims[2];
+  H5Sget_simple_extent_dims(fspace.get(), dims, nullptr);
+  const hsize_t start[2] = {0, static_cast<hsize_t>(day0)};
+  const hsize_t count[2] = {dims[0], static_cast<hsize_t>(ndays)};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select days");
+  const hsize_t mdims[2] = {dims[0], static_cast<hsize_t>(stride)};
+  H5Id mspace(H5Screate_simple(2, mdims, nullptr), H5Sclose, "daily memory space");
+  const hsize_t mstart[2] = {0, 0};
+  check(H5Sselect_hyperslab(mspace.get(), H5S_SELECT_SET, mstart, nullptr, count, nullptr), "select buffer");
+  check(H5Dwrite(ds, H5T_NATIVE_FLOAT, mspace.get(), fspace.get(), H5P_DEFAULT, buffer), "write daily series");
+}
+
+void OutputFile::commit() {
+  daily_.clear();
+  check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush");
+  file_ = H5Id();
+  if (!force_ && fs::exists(path_))
+    throw InputError(fmt::format("{}: appeared while running; use --force to overwrite it", path_));
+  std::error_code ec;
+  fs::rename(temp_, path_, ec);
+  if (ec) throw OutputError(fmt::format("cannot move {} to {}: {}", temp_, path_, ec.message()));
+  committed_ = true;
+}
+
+std::map<std::string, std::string> read_attributes(const std::string& path) {
+  const H5Id file = open_file(path);
+  std::map<std::string, std::string> out;
+  const int n = H5Aget_num_attrs(file.get());
+  for (int i = 0; i < n; ++i) {
+    H5Id attr(H5Aopen_by_idx(file.get(), ".", H5_INDEX_NAME, H5_ITER_INC, static_cast<hsize_t>(i), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose, "attribute");
+    char name[256] = {};
+    H5Aget_name(attr.get(), sizeof name, name);
+    H5Id type(H5Aget_type(attr.get()), H5Tclose, "attribute type");
+    if (H5Tget_class(type.get()) == H5T_STRING) {
+      if (H5Tis_variable_str(type.get()) > 0) {
+        char* data = nullptr;
+        H5Id mem(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+        H5Tset_size(mem.get(), H5T_VARIABLE);
+        H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
+        check(H5Aread(attr.get(), mem.get(), &data), "read attribute");
+        out[name] = data ? data : "";
+        H5free_memory(data);
+      } else {
+        std::string s(H5Tget_size(type.get()), '\0');
+        check(H5Aread(attr.get(), type.get(), s.data()), "read attribute");
+        out[name] = s.c_str();
+      }
+    } else if (H5Tget_class(type.get()) == H5T_INTEGER) {
+      std::uint64_t v = 0;
+      check(H5Aread(attr.get(), H5T_NATIVE_UINT64, &v), "read attribute");
+      out[name] = std::to_string(v);
+    }
+  }
+  return out;
+}
+
+Table read_table(const std::string& path, const std::string& name) {
+  const H5Id file = open_file(path);
+  if (H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
+    throw InputError(fmt::format("{}: has no dataset {}", path, name));
+  H5Id ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
+  H5Id ftype(H5Dget_type(ds.get()), H5Tclose, "table type");
+  if (H5Tget_class(ftype.get()) != H5T_COMPOUND) throw InputError(fmt::format("{}: {} is not a table", path, name));
+  H5Id space(H5Dget_space(ds.get()), H5Sclose, "table space");
+  const auto rows = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  Table t;
+  const int members = H5Tget_nmembers(ftype.get());
+  for (int m = 0; m < members; ++m) {
+    char* cname = H5Tget_member_name(ftype.get(), static_cast<unsigned>(m));
+    const std::string cn = cname;
+    H5free_memory(cname);
+    const H5T_class_t cls = H5Tget_member_class(ftype.get(), static_cast<unsigned>(m));
+    H5Id mtype(H5Tget_member_type(ftype.get(), static_cast<unsigned>(m)), H5Tclose, "member type");
+    Column::Kind kind = cls == H5T_INTEGER ? Column::int64 : cls == H5T_FLOAT ? Column::float64 : Column::text;
+    const std::size_t width = kind == Column::text ? H5Tget_size(mtype.get()) : 8;
+    Column& col = t.add(cn, kind, width);
+    // Read this member alone through a one-member memory compound.
+    H5Id mem(H5Tcreate(H5T_COMPOUND, width), H5Tclose, "member compound");
+    if (kind == Column::text) {
+      const H5Id tt = text_type(width);
+      check(H5Tinsert(mem.get(), cn.c_str(), 0, tt.get()), "insert member");
+    } else {
+      check(H5Tinsert(mem.get(), cn.c_str(), 0, kind == Column::int64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE), "insert member");
+    }
+    std::vector<unsigned char> buf(rows * width);
+    if (rows > 0) check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read " + cn);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const unsigned char* cell = buf.data() + r * width;
+      if (kind == Column::int64) col.ints.push_back(*reinterpret_cast<const std::int64_t*>(cell));
+      else if (kind == Column::float64) col.reals.push_back(*reinterpret_cast<const double*>(cell));
+      else col.texts.emplace_back(reinterpret_cast<const char*>(cell), strnlen(reinterpret_cast<const char*>(cell), width));
+    }
+  }
+  return t;
+}
+
+std::vector<double> read_daily(const std::string& path, const std::string& field, std::size_t& rows, std::size_t& days) {
+  const H5Id file = open_file(path);
+  const std::string name = "/daily/" + field;
+  if (H5Lexists(file.get(), "daily", H5P_DEFAULT) <= 0 || H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
+    throw InputError(fmt::format("{}: has no daily series {}", path, field));
+  H5Id ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
+  H5Id space(H5Dget_space(ds.get()), H5Sclose, "daily space");
+  hsize_t dims[2];
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  rows = dims[0];
+  days = dims[1];
+  std::vector<double> out(rows * days);
+  if (!out.empty()) check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
+  return out;
+}
+
+std::vector<std::string> list_group(const std::string& path, const std::string& group) {
+  const H5Id file = open_file(path);
+  std::vector<std::string> out;
+  if (H5Lexists(file.get(), group.c_str(), H5P_DEFAULT) <= 0) return out;
+  H5Id g(H5Gopen2(file.get(), group.c_str(), H5P_DEFAULT), H5Gclose, group);
+  H5G_info_t info;
+  check(H5Gget_info(g.get(), &info), "group info");
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    char name[256] = {};
+    H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
+    out.emplace_back(name);
+  }
+  return out;
+}
+
+}  // namespace attune::sim

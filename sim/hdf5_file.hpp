@@ -1,0 +1,75 @@
+// HDF5 output and input (schema in docs/OUTPUT.md).
+//
+// A run writes to a temporary file beside the target and renames it into place only when
+// complete, so an existing result is never half-overwritten and a failed run leaves nothing.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/table.hpp"
+
+namespace attune::sim {
+
+inline constexpr int kSchemaVersion = 1;
+
+// Owns one HDF5 identifier and closes it with the right function.
+class H5Id {
+ public:
+  H5Id() = default;
+  H5Id(hid_t id, herr_t (*close)(hid_t), const std::string& what);
+  H5Id(H5Id&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  H5Id& operator=(H5Id&& o) noexcept;
+  H5Id(const H5Id&) = delete;
+  H5Id& operator=(const H5Id&) = delete;
+  ~H5Id();
+  hid_t get() const { return id_; }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+class OutputFile {
+ public:
+  // Refuses (InputError) when `path` exists and !force, before anything is written.
+  OutputFile(const std::string& path, bool force);
+  ~OutputFile();  // removes the temporary file unless commit() succeeded
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  void attribute(const std::string& name, const std::string& value);
+  void attribute(const std::string& name, std::uint64_t value);
+  void write_table(const std::string& name, const Table& table);
+
+  // Daily series: one float32 dataset /daily/<field> of rows × days, chunked and compressed.
+  void create_daily(const std::vector<std::string>& fields, std::size_t rows, int days, int chunk_days);
+  // Writes days [day0, day0+ndays) of field f from a rows × stride buffer (row-major).
+  void write_daily(std::size_t f, int day0, int ndays, const float* buffer, int stride);
+
+  void commit();  // flush, close, rename into place
+
+  const std::string& temp_path() const { return temp_; }
+
+ private:
+  std::string path_, temp_;
+  bool force_;
+  bool committed_ = false;
+  H5Id file_;
+  std::vector<H5Id> daily_;
+};
+
+// Refuses early (InputError) if `path` exists and !force, or its folder cannot be written.
+void check_output_path(const std::string& path, bool force);
+
+std::map<std::string, std::string> read_attributes(const std::string& path);
+Table read_table(const std::string& path, const std::string& name);
+// rows × days of one daily field (float32 widened to double).
+std::vector<double> read_daily(const std::string& path, const std::string& field, std::size_t& rows, std::size_t& days);
+std::vector<std::string> list_group(const std::string& path, const std::string& group);
+
+}  // namespace attune::sim

@@ -1,0 +1,61 @@
+#include "sim/population.hpp"
+
+#include "sim/random.hpp"
+
+namespace attune::sim {
+
+std::vector<std::uint32_t> Population::relationships_of_infant(std::size_t infant) const {
+  std::vector<std::uint32_t> out;
+  for (auto [e, end] = boost::in_edges(infant_vertex[infant], network); e != end; ++e)
+    out.push_back(network[*e].relationship);
+  return out;
+}
+
+std::uint32_t add_relationship(Population& pop, std::uint32_t caregiver, std::uint32_t infant) {
+  const auto id = static_cast<std::uint32_t>(pop.relationships.size());
+  boost::add_edge(pop.caregiver_vertex[caregiver], pop.infant_vertex[infant], TieEdge{id}, pop.network);
+  pop.relationships.push_back({caregiver, infant});
+  return id;
+}
+
+namespace {
+
+std::uint32_t choose_profile(const Scenario& s, std::uint64_t caregiver) {
+  double total = 0;
+  for (const Profile& p : s.profiles) total += p.weight;
+  const Stream stream(s.seed, caregiver, Purpose::profile_choice);
+  const double u = uniform_co(low32(stream.at(0).w[0])) * total;
+  double cumulative = 0;
+  for (std::size_t i = 0; i < s.profiles.size(); ++i) {
+    cumulative += s.profiles[i].weight;
+    if (u < cumulative) return static_cast<std::uint32_t>(i);
+  }
+  return static_cast<std::uint32_t>(s.profiles.size() - 1);
+}
+
+}  // namespace
+
+Population build_population(const Scenario& s, const ParamTables& tables) {
+  Population pop;
+  const auto n = static_cast<std::size_t>(s.infants);
+  pop.caregiver_params = tables.caregiver.size();
+  pop.caregiver_values.resize(n * pop.caregiver_params);
+  pop.caregiver_profile.resize(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    pop.caregiver_vertex.push_back(boost::add_vertex(AgentVertex{AgentKind::caregiver, static_cast<std::uint32_t>(c)}, pop.network));
+    const std::uint32_t profile = choose_profile(s, c);
+    pop.caregiver_profile[c] = profile;
+    for (std::size_t k = 0; k < pop.caregiver_params; ++k) {
+      const Stream stream(s.seed, c, Purpose::caregiver_draw, k);
+      pop.caregiver_values[c * pop.caregiver_params + k] =
+          sample(s.profiles[profile].caregiver[k], tables.caregiver[k], stream);
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    pop.infant_vertex.push_back(boost::add_vertex(AgentVertex{AgentKind::infant, static_cast<std::uint32_t>(i)}, pop.network));
+  for (std::size_t i = 0; i < n; ++i)
+    add_relationship(pop, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i));
+  return pop;
+}
+
+}  // namespace attune::sim

@@ -1,0 +1,62 @@
+// The population as a care network: caregivers and infants are vertices, relationships are
+// edges (Boost.Graph). Relationship state (the model's internal working model) is an exterior
+// edge property: a contiguous array indexed by the edge's relationship id, so that the hot loop
+// reads plain arrays while the structure stays a graph that can hold households, daycare groups
+// and generations.
+#pragma once
+
+#include <boost/graph/adjacency_list.hpp>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sim/scenario.hpp"
+
+namespace attune::sim {
+
+enum class AgentKind : std::uint8_t { caregiver, infant };
+
+struct AgentVertex {
+  AgentKind kind;
+  std::uint32_t id;  // caregiver id or infant id (separate numberings)
+};
+
+struct TieEdge {
+  std::uint32_t relationship;  // index into relationship-indexed arrays
+};
+
+// Edges point from caregiver to infant.
+using CareNetwork = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
+                                          AgentVertex, TieEdge>;
+
+struct Relationship {
+  std::uint32_t caregiver;
+  std::uint32_t infant;
+};
+
+struct Population {
+  CareNetwork network;
+  std::vector<CareNetwork::vertex_descriptor> infant_vertex;
+  std::vector<CareNetwork::vertex_descriptor> caregiver_vertex;
+  std::vector<std::uint32_t> caregiver_profile;  // index into Scenario::profiles
+  std::vector<double> caregiver_values;          // caregivers × parameters, row-major
+  std::size_t caregiver_params = 0;
+  std::vector<Relationship> relationships;       // by relationship id
+
+  std::size_t infants() const { return infant_vertex.size(); }
+  std::size_t caregivers() const { return caregiver_vertex.size(); }
+  std::span<const double> caregiver(std::size_t id) const {
+    return {caregiver_values.data() + id * caregiver_params, caregiver_params};
+  }
+  // Relationship ids of an infant's caregivers, in the order the edges were added.
+  std::vector<std::uint32_t> relationships_of_infant(std::size_t infant) const;
+};
+
+// Draws the scenario's population: one caregiver per infant (caregiver i cares for infant i),
+// each caregiver's profile and parameters from its own keyed streams.
+Population build_population(const Scenario& s, const ParamTables& tables);
+
+// Adds a caregiver→infant relationship and returns its id.
+std::uint32_t add_relationship(Population& pop, std::uint32_t caregiver, std::uint32_t infant);
+
+}  // namespace attune::sim

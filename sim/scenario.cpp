@@ -1,0 +1,498 @@
+#include "sim/scenario.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "sim/errors.hpp"
+
+namespace attune::sim {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+Override parse_override(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError(fmt::format("--set {}: expected KEY.PATH=VALUE, e.g. --set caregiver.attunement=0.8", text));
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+namespace {
+
+std::string fmt_number(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return fmt::format("{}", v);
+}
+
+std::string range_text(const ParamInfo& info) {
+  return fmt::format("{}{}, {}{}", info.min_open ? "(" : "[", fmt_number(info.min),
+                     fmt_number(info.max), info.max_open ? ")" : "]");
+}
+
+bool in_range(double v, const ParamInfo& info) {
+  if (info.min_open ? v <= info.min : v < info.min) return false;
+  if (info.max_open ? v >= info.max : v > info.max) return false;
+  return true;
+}
+
+// Walks a YAML tree, producing located errors.
+class Reader {
+ public:
+  Reader(std::string source, std::vector<Override> overrides)
+      : source_(std::move(source)), overrides_(std::move(overrides)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& path, const std::string& msg) const {
+    throw ScenarioError(where(node, path), path, msg);
+  }
+
+  std::string where(const YAML::Node& node, const std::string& path) const {
+    for (const Override& o : overrides_) {
+      if (path == o.path || path.rfind(o.path + ".", 0) == 0 || o.path.rfind(path + ".", 0) == 0)
+        return fmt::format("{} (--set {}={})", source_, o.path, o.value);
+    }
+    const YAML::Mark m = node.Mark();
+    if (m.is_null() || m.line < 0) return source_;
+    return fmt::format("{}:{}:{}", source_, m.line + 1, m.column + 1);
+  }
+
+  void expect_map(const YAML::Node& node, const std::string& path) const {
+    if (!node.IsMap()) fail(node, path, fmt::format("expected a mapping (key: value lines), got {}", kind(node)));
+  }
+
+  // Unknown keys are errors, with the nearest valid key suggested.
+  void check_keys(const YAML::Node& map, const std::string& path, const std::vector<std::string_view>& allowed,
+                  const std::function<std::string(const std::string&)>& hint = {}) const {
+    for (const auto& kv : map) {
+      const std::string key = kv.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      const std::string full = join(path, key);
+      std::string extra = hint ? hint(key) : "";
+      if (extra.empty()) {
+        std::string_view best;
+        std::size_t best_d = 1000;
+        for (auto a : allowed) {
+          const std::size_t d = edit_distance(key, a);
+          if (d < best_d) best_d = d, best = a;
+        }
+        if (!best.empty() && best_d <= std::max<std::size_t>(2, key.size() / 3))
+          extra = fmt::format("; did you mean '{}'?", best);
+      }
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      fail(kv.first, full, fmt::format("unknown key{} (allowed here: {})", extra, list));
+    }
+  }
+
+  double number(const YAML::Node& node, const std::string& path) const {
+    if (!node.IsScalar()) fail(node, path, fmt::format("expected a number, got {}", kind(node)));
+    double v = 0;
+    if (!YAML::convert<double>::decode(node, v) || !std::isfinite(v))
+      fail(node, path, fmt::format("expected a finite number, got '{}'", node.Scalar()));
+    return v;
+  }
+
+  double number_in(const YAML::Node& node, const std::string& path, const ParamInfo& info) const {
+    const double v = number(node, path);
+    if (!in_range(v, info))
+      fail(node, path, fmt::format("{} is out of range; allowed {}", node.Scalar(), range_text(info)));
+    return v;
+  }
+
+  std::int64_t integer(const YAML::Node& node, const std::string& path, std::int64_t lo, std::int64_t hi) const {
+    if (!node.IsScalar()) fail(node, path, fmt::format("expected a whole number, got {}", kind(node)));
+    long long v = 0;
+    if (!YAML::convert<long long>::decode(node, v))
+      fail(node, path, fmt::format("expected a whole number, got '{}'", node.Scalar()));
+    if (v < lo || v > hi) fail(node, path, fmt::format("{} is out of range; allowed {} to {}", v, lo, hi));
+    return v;
+  }
+
+  std::string text(const YAML::Node& node, const std::string& path) const {
+    if (!node.IsScalar()) fail(node, path, fmt::format("expected text, got {}", kind(node)));
+    return node.Scalar();
+  }
+
+  static std::string join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+ private:
+  static std::string kind(const YAML::Node& n) {
+    if (n.IsMap()) return "a mapping";
+    if (n.IsSequence()) return "a list";
+    if (n.IsNull()) return "nothing";
+    return "'" + n.Scalar() + "'";
+  }
+
+  std::string source_;
+  std::vector<Override> overrides_;
+};
+
+const ParamInfo* find_param(std::span<const ParamInfo> table, const std::string& key) {
+  for (const auto& p : table)
+    if (p.key == key) return &p;
+  return nullptr;
+}
+
+std::vector<std::string_view> keys_of(std::span<const ParamInfo> table) {
+  std::vector<std::string_view> out;
+  for (const auto& p : table) out.push_back(p.key);
+  return out;
+}
+
+Distribution read_distribution(const Reader& rd, const YAML::Node& node, const std::string& path,
+                               const ParamInfo& info) {
+  if (node.IsScalar()) return Distribution::fixed(rd.number_in(node, path, info));
+  rd.expect_map(node, path);
+  const YAML::Node kind_node = node["dist"];
+  if (!kind_node)
+    rd.fail(node, path, "a distribution needs 'dist' (fixed, beta, lognormal, normal or uniform), or give a plain number");
+  const std::string kind = rd.text(kind_node, path + ".dist");
+  auto need = [&](const char* key) {
+    const YAML::Node n = node[key];
+    if (!n) rd.fail(node, path, fmt::format("dist: {} needs '{}'", kind, key));
+    return n;
+  };
+  auto positive = [&](const char* key, bool allow_zero) {
+    const double v = rd.number(need(key), path + "." + key);
+    if (allow_zero ? v < 0 : v <= 0)
+      rd.fail(node[key], path + "." + key, fmt::format("{} must be {}", v, allow_zero ? ">= 0" : "> 0"));
+    return v;
+  };
+  Distribution d;
+  if (kind == "fixed") {
+    rd.check_keys(node, path, {"dist", "value"});
+    d = Distribution::fixed(rd.number_in(need("value"), path + ".value", info));
+  } else if (kind == "beta") {
+    rd.check_keys(node, path, {"dist", "mean", "concentration"});
+    if (info.min < 0 || info.max > 1)
+      rd.fail(kind_node, path + ".dist", fmt::format("beta is for parameters within [0, 1]; {} allows {}; use normal, lognormal or uniform", info.key, range_text(info)));
+    const double mean = rd.number(need("mean"), path + ".mean");
+    if (mean <= 0 || mean >= 1)
+      rd.fail(node["mean"], path + ".mean", fmt::format("{} is out of range; a beta mean must lie in (0, 1)", mean));
+    d = {DistKind::beta, mean, positive("concentration", false)};
+  } else if (kind == "lognormal") {
+    rd.check_keys(node, path, {"dist", "mean", "log_sd"});
+    if (info.min < 0 || info.max != kInf)
+      rd.fail(kind_node, path + ".dist", fmt::format("lognormal is for parameters in [0, inf); {} allows {}; use beta, normal or uniform", info.key, range_text(info)));
+    const double mean = rd.number_in(need("mean"), path + ".mean", info);
+    d = {DistKind::lognormal, mean, positive("log_sd", true)};
+  } else if (kind == "normal") {
+    rd.check_keys(node, path, {"dist", "mean", "sd"});
+    const double mean = rd.number_in(need("mean"), path + ".mean", info);
+    d = {DistKind::normal, mean, positive("sd", true)};
+  } else if (kind == "uniform") {
+    rd.check_keys(node, path, {"dist", "min", "max"});
+    const double lo = rd.number_in(need("min"), path + ".min", info);
+    const double hi = rd.number_in(need("max"), path + ".max", info);
+    if (lo > hi) rd.fail(node["max"], path + ".max", fmt::format("max {} is below min {}", hi, lo));
+    d = {DistKind::uniform, lo, hi};
+  } else {
+    rd.fail(kind_node, path + ".dist", fmt::format("unknown distribution '{}' (allowed: fixed, beta, lognormal, normal, uniform)", kind));
+  }
+  return d;
+}
+
+void read_caregiver(const Reader& rd, const YAML::Node& node, const std::string& path, const ModelSpec& spec,
+                    std::vector<Distribution>& out) {
+  rd.expect_map(node, path);
+  const auto table = spec.params.caregiver;
+  rd.check_keys(node, path, keys_of(table), [&](const std::string& key) -> std::string {
+    if (find_param(spec.params.infant, key)) return fmt::format("; {} is an infant parameter: put it under 'infant:'", key);
+    return "";
+  });
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const std::string key(table[i].key);
+    if (const YAML::Node n = node[key]) out[i] = read_distribution(rd, n, path + "." + key, table[i]);
+  }
+}
+
+void read_time(const Reader& rd, const YAML::Node& node, Schedule& s) {
+  rd.expect_map(node, "time");
+  rd.check_keys(node, "time", {"days", "sessions_per_day", "session_s", "dt"});
+  if (auto n = node["days"]) s.days = static_cast<int>(rd.integer(n, "time.days", 1, 100000));
+  if (auto n = node["sessions_per_day"]) s.sessions_per_day = static_cast<int>(rd.integer(n, "time.sessions_per_day", 1, 1440));
+  const ParamInfo positive{"", "", "", "", 0, 0, kInf, true};
+  if (auto n = node["session_s"]) s.session_s = rd.number_in(n, "time.session_s", positive);
+  if (auto n = node["dt"]) s.dt = rd.number_in(n, "time.dt", positive);
+  const YAML::Node at = node["dt"] ? node["dt"] : node;
+  if (s.dt > s.session_s)
+    rd.fail(at, "time.dt", fmt::format("dt = {} s is longer than a session ({} s); allowed 0 < dt <= time.session_s", s.dt, s.session_s));
+  const double steps = s.session_s / s.dt;
+  if (std::fabs(steps - std::round(steps)) > 1e-9 * steps)
+    rd.fail(at, "time.dt", fmt::format("session_s = {} is not a whole number of steps of dt = {}", s.session_s, s.dt));
+  if (s.session_s * s.sessions_per_day > 86400.0)
+    rd.fail(node, "time", fmt::format("{} sessions of {} s do not fit in a day (86400 s)", s.sessions_per_day, s.session_s));
+}
+
+void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& spec,
+                   const std::vector<Distribution>& base, std::vector<Profile>& out) {
+  if (!node.IsSequence() || node.size() == 0)
+    rd.fail(node, "profiles", "expected a non-empty list of profiles (- name: ..., weight: ..., caregiver: {...})");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node p = node[i];
+    const std::string path = fmt::format("profiles.{}", i);
+    rd.expect_map(p, path);
+    rd.check_keys(p, path, {"name", "weight", "description", "caregiver"});
+    Profile prof{fmt::format("profile{}", i), 1.0, base};
+    if (auto n = p["name"]) prof.name = rd.text(n, path + ".name");
+    if (prof.name.empty() || prof.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
+      rd.fail(p["name"], path + ".name", fmt::format("'{}' is not a valid name (letters, digits, '_' and '-')", prof.name));
+    if (!names.insert(prof.name).second) rd.fail(p["name"], path + ".name", fmt::format("profile name '{}' is used twice", prof.name));
+    if (auto n = p["weight"]) {
+      prof.weight = rd.number(n, path + ".weight");
+      if (prof.weight <= 0) rd.fail(n, path + ".weight", fmt::format("{} must be > 0 (weights are relative shares)", prof.weight));
+    }
+    if (auto n = p["caregiver"]) read_caregiver(rd, n, path + ".caregiver", spec, prof.caregiver);
+    out.push_back(std::move(prof));
+  }
+}
+
+// Applies one --set to the tree; list items are addressed by index or by their 'name'.
+void apply_override(YAML::Node root, const Override& o) {
+  YAML::Node value;
+  try {
+    value = YAML::Load(o.value);
+  } catch (const YAML::Exception& e) {
+    throw InputError(fmt::format("--set {}={}: the value is not valid YAML: {}", o.path, o.value, e.msg));
+  }
+  std::vector<std::string> parts;
+  std::stringstream ss(o.path);
+  for (std::string part; std::getline(ss, part, '.');) {
+    if (part.empty()) throw InputError(fmt::format("--set {}: empty key in the path", o.path));
+    parts.push_back(part);
+  }
+  YAML::Node node = root;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    const bool last = i + 1 == parts.size();
+    if (node.IsSequence()) {
+      std::size_t index = node.size();
+      if (part.find_first_not_of("0123456789") == std::string::npos) {
+        index = std::stoul(part);
+      } else {
+        for (std::size_t j = 0; j < node.size(); ++j)
+          if (node[j].IsMap() && node[j]["name"] && node[j]["name"].Scalar() == part) index = j;
+      }
+      if (index >= node.size())
+        throw InputError(fmt::format("--set {}: no list item '{}' (use its index or its name)", o.path, part));
+      if (last) {
+        node[index] = value;
+        return;
+      }
+      node.reset(node[index]);
+    } else if (node.IsMap() || node.IsNull()) {
+      if (last) {
+        node[part] = value;
+        return;
+      }
+      YAML::Node child = node[part];
+      if (child.IsScalar())
+        throw InputError(fmt::format("--set {}: '{}' holds a single value, not keys; set it whole instead", o.path, part));
+      node.reset(child);
+    } else {
+      throw InputError(fmt::format("--set {}: cannot descend into a plain value", o.path));
+    }
+  }
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& source) {
+  try {
+    YAML::Node root = YAML::Load(text);
+    return root;
+  } catch (const YAML::ParserException& e) {
+    throw ScenarioError(fmt::format("{}:{}:{}", source, e.mark.line + 1, e.mark.column + 1), "",
+                        "malformed YAML: " + e.msg);
+  }
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& source,
+                        const std::vector<Override>& overrides, const ModelSpec& spec) {
+  YAML::Node root = parse_yaml(text, source);
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  const Reader rd(source, overrides);
+  rd.expect_map(root, "");
+  for (const Override& o : overrides) apply_override(root, o);
+  rd.check_keys(root, "", {"name", "description", "model", "seed", "time", "population", "caregiver",
+                           "profiles", "infant", "output"},
+                [&](const std::string& key) -> std::string {
+                  if (find_param(spec.params.caregiver, key)) return fmt::format("; put {} under 'caregiver:'", key);
+                  if (find_param(spec.params.infant, key)) return fmt::format("; put {} under 'infant:'", key);
+                  return "";
+                });
+
+  Scenario s;
+  s.source = source;
+  if (auto n = root["name"]) s.name = rd.text(n, "name");
+  if (auto n = root["description"]) s.description = rd.text(n, "description");
+  if (auto n = root["model"]) {
+    if (rd.text(n, "model") != "reference") rd.fail(n, "model", fmt::format("unknown model '{}' (allowed: reference)", n.Scalar()));
+  }
+  if (auto n = root["seed"]) {
+    if (!n.IsScalar()) rd.fail(n, "seed", "expected a whole number >= 0");
+    unsigned long long v = 0;
+    if (n.Scalar().find('-') != std::string::npos || !YAML::convert<unsigned long long>::decode(n, v))
+      rd.fail(n, "seed", fmt::format("expected a whole number from 0 to 2^64-1, got '{}'", n.Scalar()));
+    s.seed = v;
+  }
+  if (auto n = root["time"]) read_time(rd, n, s.schedule);
+  if (auto n = root["population"]) {
+    rd.expect_map(n, "population");
+    rd.check_keys(n, "population", {"infants"});
+    if (auto m = n["infants"]) s.infants = rd.integer(m, "population.infants", 1, 100'000'000);
+  }
+
+  const auto cg_table = spec.params.caregiver;
+  std::vector<Distribution> base;
+  for (const auto& info : cg_table) base.push_back(Distribution::default_for(info));
+  if (auto n = root["caregiver"]) read_caregiver(rd, n, "caregiver", spec, base);
+  if (auto n = root["profiles"]) {
+    read_profiles(rd, n, spec, base, s.profiles);
+  } else {
+    s.profiles.push_back(Profile{"all", 1.0, base});
+  }
+
+  const auto inf_table = spec.params.infant;
+  for (const auto& info : inf_table) s.infant.push_back(info.value);
+  if (auto n = root["infant"]) {
+    rd.expect_map(n, "infant");
+    rd.check_keys(n, "infant", keys_of(inf_table), [&](const std::string& key) -> std::string {
+      if (find_param(cg_table, key)) return fmt::format("; {} is a caregiver parameter: put it under 'caregiver:'", key);
+      return "";
+    });
+    for (std::size_t i = 0; i < inf_table.size(); ++i) {
+      const std::string key(inf_table[i].key);
+      if (auto m = n[key]) s.infant[i] = rd.number_in(m, "infant." + key, inf_table[i]);
+    }
+    if (spec.check_infant) {
+      if (const char* msg = spec.check_infant(s.infant)) rd.fail(n, "infant", msg);
+    }
+  }
+
+  if (auto n = root["output"]) {
+    rd.expect_map(n, "output");
+    rd.check_keys(n, "output", {"daily"});
+    if (auto d = n["daily"]) {
+      if (!d.IsSequence()) rd.fail(d, "output.daily", "expected a list of outcome fields, e.g. [signal_gain, fear]");
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        const std::string path = fmt::format("output.daily.{}", i);
+        const std::string field = rd.text(d[i], path);
+        std::vector<std::string_view> allowed = spec.daily_fields;
+        if (std::find(allowed.begin(), allowed.end(), field) == allowed.end()) {
+          std::string list;
+          for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+          rd.fail(d[i], path, fmt::format("unknown daily field '{}' (allowed: {})", field, list));
+        }
+        if (std::find(s.daily.begin(), s.daily.end(), field) != s.daily.end())
+          rd.fail(d[i], path, fmt::format("'{}' is listed twice", field));
+        s.daily.push_back(field);
+      }
+    }
+  }
+  return s;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides, const ModelSpec& spec) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot open the scenario file (does it exist?)", path));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  Scenario s = parse_scenario(buf.str(), path, overrides, spec);
+  if (s.name.empty()) {
+    const auto slash = path.find_last_of('/');
+    const std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
+    s.name = file.substr(0, file.find_last_of('.'));
+  }
+  return s;
+}
+
+namespace {
+
+void emit_distribution(YAML::Emitter& out, const Distribution& d) {
+  switch (d.kind) {
+    case DistKind::fixed:
+      out << YAML::Value << fmt_number(d.a);
+      return;
+    case DistKind::beta:
+      out << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "dist" << YAML::Value << "beta"
+          << YAML::Key << "mean" << YAML::Value << fmt_number(d.a) << YAML::Key << "concentration"
+          << YAML::Value << fmt_number(d.b) << YAML::EndMap;
+      return;
+    case DistKind::lognormal:
+      out << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "dist" << YAML::Value << "lognormal"
+          << YAML::Key << "mean" << YAML::Value << fmt_number(d.a) << YAML::Key << "log_sd"
+          << YAML::Value << fmt_number(d.b) << YAML::EndMap;
+      return;
+    case DistKind::normal:
+      out << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "dist" << YAML::Value << "normal"
+          << YAML::Key << "mean" << YAML::Value << fmt_number(d.a) << YAML::Key << "sd" << YAML::Value
+          << fmt_number(d.b) << YAML::EndMap;
+      return;
+    case DistKind::uniform:
+      out << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "dist" << YAML::Value << "uniform"
+          << YAML::Key << "min" << YAML::Value << fmt_number(d.a) << YAML::Key << "max" << YAML::Value
+          << fmt_number(d.b) << YAML::EndMap;
+      return;
+  }
+}
+
+}  // namespace
+
+std::string to_yaml(const Scenario& s, const ModelSpec& spec) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << s.name;
+  if (!s.description.empty()) out << YAML::Key << "description" << YAML::Value << YAML::Literal << s.description;
+  out << YAML::Key << "model" << YAML::Value << "reference";
+  out << YAML::Key << "seed" << YAML::Value << s.seed;
+  out << YAML::Key << "time" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "days" << YAML::Value << s.schedule.days;
+  out << YAML::Key << "sessions_per_day" << YAML::Value << s.schedule.sessions_per_day;
+  out << YAML::Key << "session_s" << YAML::Value << fmt_number(s.schedule.session_s);
+  out << YAML::Key << "dt" << YAML::Value << fmt_number(s.schedule.dt) << YAML::EndMap;
+  out << YAML::Key << "population" << YAML::Value << YAML::BeginMap << YAML::Key << "infants" << YAML::Value
+      << s.infants << YAML::EndMap;
+  out << YAML::Key << "profiles" << YAML::Value << YAML::BeginSeq;
+  for (const Profile& p : s.profiles) {
+    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << p.name;
+    out << YAML::Key << "weight" << YAML::Value << fmt_number(p.weight);
+    out << YAML::Key << "caregiver" << YAML::Value << YAML::BeginMap;
+    for (std::size_t i = 0; i < p.caregiver.size(); ++i) {
+      out << YAML::Key << std::string(spec.params.caregiver[i].key);
+      emit_distribution(out, p.caregiver[i]);
+    }
+    out << YAML::EndMap << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "infant" << YAML::Value << YAML::BeginMap;
+  for (std::size_t i = 0; i < s.infant.size(); ++i)
+    out << YAML::Key << std::string(spec.params.infant[i].key) << YAML::Value << fmt_number(s.infant[i]);
+  out << YAML::EndMap;
+  out << YAML::Key << "output" << YAML::Value << YAML::BeginMap << YAML::Key << "daily" << YAML::Value
+      << YAML::Flow << s.daily << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace attune::sim

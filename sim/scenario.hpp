@@ -1,0 +1,62 @@
+// Scenarios: the YAML a user writes, validated into a typed Scenario (docs/SCENARIOS.md).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/distribution.hpp"
+#include "sim/param_info.hpp"
+#include "sim/schedule.hpp"
+
+namespace attune::sim {
+
+// A caregiver risk group: its share of the population and its parameter distributions.
+struct Profile {
+  std::string name;
+  double weight = 1.0;
+  std::vector<Distribution> caregiver;  // one per caregiver parameter, in table order
+};
+
+struct Scenario {
+  std::string source;  // the file it came from
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  Schedule schedule;
+  std::int64_t infants = 1000;
+  std::vector<Profile> profiles;
+  std::vector<double> infant;      // one per infant parameter, in table order
+  std::vector<std::string> daily;  // outcome fields recorded at each day's end
+};
+
+// What the loader needs to know about the model, and nothing more.
+struct ModelSpec {
+  ParamTables params;
+  std::vector<std::string_view> daily_fields;
+  // Rules across infant parameters; returns nullptr or a message.
+  std::function<const char*(const std::vector<double>&)> check_infant;
+};
+
+// A command-line "--set a.b.c=VALUE"; VALUE is YAML (a number, a string, a {map}, a [list]).
+struct Override {
+  std::string path;
+  std::string value;
+};
+Override parse_override(const std::string& text);
+
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
+                       const ModelSpec& spec);
+// The same from text already in memory; `source` names it in messages.
+Scenario parse_scenario(const std::string& text, const std::string& source,
+                        const std::vector<Override>& overrides, const ModelSpec& spec);
+
+// The fully resolved scenario (every default filled in) as YAML that loads back to the same.
+std::string to_yaml(const Scenario& s, const ModelSpec& spec);
+
+// Edit distance, for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+}  // namespace attune::sim

@@ -12,17 +12,20 @@ Distribution Distribution::default_for(const ParamInfo& info) {
   return {info.dist, info.value, info.spread};
 }
 
-double Distribution::mean() const {
-  return kind == DistKind::uniform ? 0.5 * (a + b) : a;
-}
+double Distribution::mean() const { return kind == DistKind::uniform ? 0.5 * (a + b) : a; }
 
 std::string_view dist_name(DistKind kind) {
   switch (kind) {
-    case DistKind::fixed: return "fixed";
-    case DistKind::beta: return "beta";
-    case DistKind::lognormal: return "lognormal";
-    case DistKind::normal: return "normal";
-    case DistKind::uniform: return "uniform";
+    case DistKind::fixed:
+      return "fixed";
+    case DistKind::beta:
+      return "beta";
+    case DistKind::lognormal:
+      return "lognormal";
+    case DistKind::normal:
+      return "normal";
+    case DistKind::uniform:
+      return "uniform";
   }
   return "?";
 }

@@ -19,8 +19,7 @@ struct InputError : Error {
 // An input error located in a scenario file: "file:line:column: key.path: message".
 struct ScenarioError : InputError {
   ScenarioError(const std::string& where, const std::string& path, const std::string& message)
-      : InputError(where + ": " + (path.empty() ? "" : path + ": ") + message),
-        key_path(path) {}
+      : InputError(where + ": " + (path.empty() ? "" : path + ": ") + message), key_path(path) {}
   std::string key_path;
 };
 

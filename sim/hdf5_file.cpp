@@ -52,7 +52,8 @@ Layout compound_layout(const Table& table) {
       const H5Id t = text_type(c.text_width);
       check(H5Tinsert(l.type.get(), c.name.c_str(), l.offsets[i], t.get()), "insert " + c.name);
     } else {
-      check(H5Tinsert(l.type.get(), c.name.c_str(), l.offsets[i], c.kind == Column::int64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE),
+      check(H5Tinsert(l.type.get(), c.name.c_str(), l.offsets[i],
+                      c.kind == Column::int64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE),
             "insert " + c.name);
     }
   }
@@ -119,16 +120,16 @@ void OutputFile::attribute(const std::string& name, const std::string& value) {
   check(H5Tset_size(type.get(), H5T_VARIABLE), "variable string");
   check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "utf-8 string");
   H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  H5Id attr(H5Acreate2(file_.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-            "attribute " + name);
+  H5Id attr(H5Acreate2(file_.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+            H5Aclose, "attribute " + name);
   const char* data = value.c_str();
   check(H5Awrite(attr.get(), type.get(), &data), "write attribute " + name);
 }
 
 void OutputFile::attribute(const std::string& name, std::uint64_t value) {
   H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  H5Id attr(H5Acreate2(file_.get(), name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-            "attribute " + name);
+  H5Id attr(H5Acreate2(file_.get(), name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+            H5Aclose, "attribute " + name);
   check(H5Awrite(attr.get(), H5T_NATIVE_UINT64, &value), "write attribute " + name);
 }
 
@@ -140,9 +141,12 @@ void OutputFile::write_table(const std::string& name, const Table& table) {
     const Column& col = table.columns[c];
     for (std::size_t r = 0; r < rows; ++r) {
       unsigned char* cell = buf.data() + r * l.size + l.offsets[c];
-      if (col.kind == Column::int64) std::memcpy(cell, &col.ints[r], 8);
-      else if (col.kind == Column::float64) std::memcpy(cell, &col.reals[r], 8);
-      else std::memcpy(cell, col.texts[r].data(), std::min(col.texts[r].size(), col.text_width));
+      if (col.kind == Column::int64)
+        std::memcpy(cell, &col.ints[r], 8);
+      else if (col.kind == Column::float64)
+        std::memcpy(cell, &col.reals[r], 8);
+      else
+        std::memcpy(cell, col.texts[r].data(), std::min(col.texts[r].size(), col.text_width));
     }
   }
   const hsize_t dims[1] = {rows};
@@ -154,23 +158,29 @@ void OutputFile::write_table(const std::string& name, const Table& table) {
     check(H5Pset_shuffle(plist.get()), "set shuffle");
     check(H5Pset_deflate(plist.get(), 4), "set deflate");
   }
-  H5Id ds(H5Dcreate2(file_.get(), name.c_str(), l.type.get(), space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
-          H5Dclose, "dataset " + name);
-  if (rows > 0) check(H5Dwrite(ds.get(), l.type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "write " + name);
+  H5Id ds(
+      H5Dcreate2(file_.get(), name.c_str(), l.type.get(), space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
+      H5Dclose, "dataset " + name);
+  if (rows > 0)
+    check(H5Dwrite(ds.get(), l.type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "write " + name);
 }
 
-void OutputFile::create_daily(const std::vector<std::string>& fields, std::size_t rows, int days, int chunk_days) {
+void OutputFile::create_daily(const std::vector<std::string>& fields, std::size_t rows, int days,
+                              int chunk_days) {
   if (fields.empty()) return;
-  H5Id group(H5Gcreate2(file_.get(), "daily", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "group /daily");
+  H5Id group(H5Gcreate2(file_.get(), "daily", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+             "group /daily");
   const hsize_t dims[2] = {rows, static_cast<hsize_t>(days)};
   H5Id space(H5Screate_simple(2, dims, nullptr), H5Sclose, "daily space");
   H5Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dataset properties");
-  const hsize_t chunk[2] = {std::min<hsize_t>(rows, 1024), std::min<hsize_t>(static_cast<hsize_t>(days), static_cast<hsize_t>(chunk_days))};
+  const hsize_t chunk[2] = {std::min<hsize_t>(rows, 1024),
+                            std::min<hsize_t>(static_cast<hsize_t>(days), static_cast<hsize_t>(chunk_days))};
   check(H5Pset_chunk(plist.get(), 2, chunk), "set chunk");
   check(H5Pset_shuffle(plist.get()), "set shuffle");
   check(H5Pset_deflate(plist.get(), 4), "set deflate");
   for (const std::string& f : fields)
-    daily_.emplace_back(H5Dcreate2(group.get(), f.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
+    daily_.emplace_back(H5Dcreate2(group.get(), f.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+                                   plist.get(), H5P_DEFAULT),
                         H5Dclose, "dataset /daily/" + f);
 }
 
@@ -186,7 +196,8 @@ void OutputFile::write_daily(std::size_t f, int day0, int ndays, const float* bu
   H5Id mspace(H5Screate_simple(2, mdims, nullptr), H5Sclose, "daily memory space");
   const hsize_t mstart[2] = {0, 0};
   check(H5Sselect_hyperslab(mspace.get(), H5S_SELECT_SET, mstart, nullptr, count, nullptr), "select buffer");
-  check(H5Dwrite(ds, H5T_NATIVE_FLOAT, mspace.get(), fspace.get(), H5P_DEFAULT, buffer), "write daily series");
+  check(H5Dwrite(ds, H5T_NATIVE_FLOAT, mspace.get(), fspace.get(), H5P_DEFAULT, buffer),
+        "write daily series");
 }
 
 void OutputFile::commit() {
@@ -204,9 +215,11 @@ void OutputFile::commit() {
 std::map<std::string, std::string> read_attributes(const std::string& path) {
   const H5Id file = open_file(path);
   std::map<std::string, std::string> out;
-  const int n = H5Aget_num_attrs(file.get());
-  for (int i = 0; i < n; ++i) {
-    H5Id attr(H5Aopen_by_idx(file.get(), ".", H5_INDEX_NAME, H5_ITER_INC, static_cast<hsize_t>(i), H5P_DEFAULT, H5P_DEFAULT),
+  H5Id root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, "root group");
+  H5O_info_t oinfo;
+  check(H5Oget_info2(root.get(), &oinfo, H5O_INFO_NUM_ATTRS), "object info");
+  for (hsize_t i = 0; i < oinfo.num_attrs; ++i) {
+    H5Id attr(H5Aopen_by_idx(root.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT),
               H5Aclose, "attribute");
     char name[256] = {};
     H5Aget_name(attr.get(), sizeof name, name);
@@ -240,7 +253,8 @@ Table read_table(const std::string& path, const std::string& name) {
     throw InputError(fmt::format("{}: has no dataset {}", path, name));
   H5Id ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
   H5Id ftype(H5Dget_type(ds.get()), H5Tclose, "table type");
-  if (H5Tget_class(ftype.get()) != H5T_COMPOUND) throw InputError(fmt::format("{}: {} is not a table", path, name));
+  if (H5Tget_class(ftype.get()) != H5T_COMPOUND)
+    throw InputError(fmt::format("{}: {} is not a table", path, name));
   H5Id space(H5Dget_space(ds.get()), H5Sclose, "table space");
   const auto rows = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
   Table t;
@@ -251,7 +265,9 @@ Table read_table(const std::string& path, const std::string& name) {
     H5free_memory(cname);
     const H5T_class_t cls = H5Tget_member_class(ftype.get(), static_cast<unsigned>(m));
     H5Id mtype(H5Tget_member_type(ftype.get(), static_cast<unsigned>(m)), H5Tclose, "member type");
-    Column::Kind kind = cls == H5T_INTEGER ? Column::int64 : cls == H5T_FLOAT ? Column::float64 : Column::text;
+    Column::Kind kind = cls == H5T_INTEGER ? Column::int64
+                        : cls == H5T_FLOAT ? Column::float64
+                                           : Column::text;
     const std::size_t width = kind == Column::text ? H5Tget_size(mtype.get()) : 8;
     Column& col = t.add(cn, kind, width);
     // Read this member alone through a one-member memory compound.
@@ -260,24 +276,32 @@ Table read_table(const std::string& path, const std::string& name) {
       const H5Id tt = text_type(width);
       check(H5Tinsert(mem.get(), cn.c_str(), 0, tt.get()), "insert member");
     } else {
-      check(H5Tinsert(mem.get(), cn.c_str(), 0, kind == Column::int64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE), "insert member");
+      check(H5Tinsert(mem.get(), cn.c_str(), 0, kind == Column::int64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE),
+            "insert member");
     }
     std::vector<unsigned char> buf(rows * width);
-    if (rows > 0) check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read " + cn);
+    if (rows > 0)
+      check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read " + cn);
     for (std::size_t r = 0; r < rows; ++r) {
       const unsigned char* cell = buf.data() + r * width;
-      if (kind == Column::int64) col.ints.push_back(*reinterpret_cast<const std::int64_t*>(cell));
-      else if (kind == Column::float64) col.reals.push_back(*reinterpret_cast<const double*>(cell));
-      else col.texts.emplace_back(reinterpret_cast<const char*>(cell), strnlen(reinterpret_cast<const char*>(cell), width));
+      if (kind == Column::int64)
+        col.ints.push_back(*reinterpret_cast<const std::int64_t*>(cell));
+      else if (kind == Column::float64)
+        col.reals.push_back(*reinterpret_cast<const double*>(cell));
+      else
+        col.texts.emplace_back(reinterpret_cast<const char*>(cell),
+                               strnlen(reinterpret_cast<const char*>(cell), width));
     }
   }
   return t;
 }
 
-std::vector<double> read_daily(const std::string& path, const std::string& field, std::size_t& rows, std::size_t& days) {
+std::vector<double> read_daily(const std::string& path, const std::string& field, std::size_t& rows,
+                               std::size_t& days) {
   const H5Id file = open_file(path);
   const std::string name = "/daily/" + field;
-  if (H5Lexists(file.get(), "daily", H5P_DEFAULT) <= 0 || H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
+  if (H5Lexists(file.get(), "daily", H5P_DEFAULT) <= 0 ||
+      H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
     throw InputError(fmt::format("{}: has no daily series {}", path, field));
   H5Id ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
   H5Id space(H5Dget_space(ds.get()), H5Sclose, "daily space");
@@ -286,7 +310,8 @@ std::vector<double> read_daily(const std::string& path, const std::string& field
   rows = dims[0];
   days = dims[1];
   std::vector<double> out(rows * days);
-  if (!out.empty()) check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
+  if (!out.empty())
+    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
   return out;
 }
 

@@ -69,7 +69,8 @@ void check_output_path(const std::string& path, bool force);
 std::map<std::string, std::string> read_attributes(const std::string& path);
 Table read_table(const std::string& path, const std::string& name);
 // rows × days of one daily field (float32 widened to double).
-std::vector<double> read_daily(const std::string& path, const std::string& field, std::size_t& rows, std::size_t& days);
+std::vector<double> read_daily(const std::string& path, const std::string& field, std::size_t& rows,
+                               std::size_t& days);
 std::vector<std::string> list_group(const std::string& path, const std::string& group);
 
 }  // namespace attune::sim

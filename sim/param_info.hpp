@@ -21,7 +21,7 @@ struct ParamInfo {
   double value;              // default (the population mean for drawn parameters)
   double min = 0.0;          // valid range
   double max = kInf;
-  bool min_open = false;     // true: min itself is not allowed
+  bool min_open = false;  // true: min itself is not allowed
   bool max_open = false;
   DistKind dist = DistKind::fixed;  // default population spread
   double spread = 0.0;              // concentration for beta, log-sd for lognormal, sd for normal

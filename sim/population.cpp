@@ -42,7 +42,8 @@ Population build_population(const Scenario& s, const ParamTables& tables) {
   pop.caregiver_values.resize(n * pop.caregiver_params);
   pop.caregiver_profile.resize(n);
   for (std::size_t c = 0; c < n; ++c) {
-    pop.caregiver_vertex.push_back(boost::add_vertex(AgentVertex{AgentKind::caregiver, static_cast<std::uint32_t>(c)}, pop.network));
+    pop.caregiver_vertex.push_back(
+        boost::add_vertex(AgentVertex{AgentKind::caregiver, static_cast<std::uint32_t>(c)}, pop.network));
     const std::uint32_t profile = choose_profile(s, c);
     pop.caregiver_profile[c] = profile;
     for (std::size_t k = 0; k < pop.caregiver_params; ++k) {
@@ -52,7 +53,8 @@ Population build_population(const Scenario& s, const ParamTables& tables) {
     }
   }
   for (std::size_t i = 0; i < n; ++i)
-    pop.infant_vertex.push_back(boost::add_vertex(AgentVertex{AgentKind::infant, static_cast<std::uint32_t>(i)}, pop.network));
+    pop.infant_vertex.push_back(
+        boost::add_vertex(AgentVertex{AgentKind::infant, static_cast<std::uint32_t>(i)}, pop.network));
   for (std::size_t i = 0; i < n; ++i)
     add_relationship(pop, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i));
   return pop;

@@ -26,8 +26,8 @@ struct TieEdge {
 };
 
 // Edges point from caregiver to infant.
-using CareNetwork = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                          AgentVertex, TieEdge>;
+using CareNetwork =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, AgentVertex, TieEdge>;
 
 struct Relationship {
   std::uint32_t caregiver;
@@ -41,7 +41,7 @@ struct Population {
   std::vector<std::uint32_t> caregiver_profile;  // index into Scenario::profiles
   std::vector<double> caregiver_values;          // caregivers × parameters, row-major
   std::size_t caregiver_params = 0;
-  std::vector<Relationship> relationships;       // by relationship id
+  std::vector<Relationship> relationships;  // by relationship id
 
   std::size_t infants() const { return infant_vertex.size(); }
   std::size_t caregivers() const { return caregiver_vertex.size(); }

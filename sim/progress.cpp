@@ -15,8 +15,12 @@ std::string format_duration(double s) {
 }
 
 Progress::Progress(std::string label, double total, bool enabled)
-    : label_(std::move(label)), total_(total), enabled_(enabled), tty_(isatty(fileno(stderr)) != 0),
-      start_(Clock::now()), last_(start_) {}
+    : label_(std::move(label)),
+      total_(total),
+      enabled_(enabled),
+      tty_(isatty(fileno(stderr)) != 0),
+      start_(Clock::now()),
+      last_(start_) {}
 
 void Progress::update(double done) {
   if (!enabled_ || total_ <= 0) return;
@@ -32,11 +36,12 @@ void Progress::update(double done) {
     constexpr int width = 30;
     const int filled = static_cast<int>(fraction * width);
     fmt::print(stderr, "\r{} [{}{}] {:5.1f}%  elapsed {}  ETA {}   ", label_, std::string(filled, '#'),
-               std::string(width - filled, '.'), 100 * fraction, format_duration(elapsed), format_duration(eta));
+               std::string(width - filled, '.'), 100 * fraction, format_duration(elapsed),
+               format_duration(eta));
     drawn_ = true;
   } else {
-    fmt::print(stderr, "{}: {:.0f}% done, elapsed {}, ETA {}\n", label_, 100 * fraction, format_duration(elapsed),
-               format_duration(eta));
+    fmt::print(stderr, "{}: {:.0f}% done, elapsed {}, ETA {}\n", label_, 100 * fraction,
+               format_duration(elapsed), format_duration(eta));
   }
   std::fflush(stderr);
   last_ = now;

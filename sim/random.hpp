@@ -15,9 +15,9 @@ namespace attune::sim {
 
 // What a stream is for; part of the counter so that streams for different purposes never meet.
 enum class Purpose : std::uint64_t {
-  dynamics = 1,         // per-step draws of one infant's interactions
-  caregiver_draw = 2,   // a caregiver's parameters, one sub-stream per parameter
-  profile_choice = 3,   // which population profile a caregiver comes from
+  dynamics = 1,        // per-step draws of one infant's interactions
+  caregiver_draw = 2,  // a caregiver's parameters, one sub-stream per parameter
+  profile_choice = 3,  // which population profile a caregiver comes from
 };
 
 struct Block {

@@ -24,12 +24,14 @@ template <class Advance, class DayDone>
 void run_days(std::size_t units, int days, int threads, Advance&& advance, DayDone&& day_done,
               const std::atomic<bool>* stop = nullptr) {
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
-  const std::size_t grain = std::max<std::size_t>(1, units / (64 * static_cast<std::size_t>(arena.max_concurrency())));
+  const std::size_t grain =
+      std::max<std::size_t>(1, units / (64 * static_cast<std::size_t>(arena.max_concurrency())));
   for (int day = 0; day < days; ++day) {
     arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, units, grain), [&](const tbb::blocked_range<std::size_t>& r) {
-        for (std::size_t u = r.begin(); u != r.end(); ++u) advance(u, day);
-      });
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, units, grain),
+                        [&](const tbb::blocked_range<std::size_t>& r) {
+                          for (std::size_t u = r.begin(); u != r.end(); ++u) advance(u, day);
+                        });
     });
     day_done(day);
     if (stop && stop->load()) throw Interrupted();

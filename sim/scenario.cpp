@@ -31,7 +31,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 Override parse_override(const std::string& text) {
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw InputError(fmt::format("--set {}: expected KEY.PATH=VALUE, e.g. --set caregiver.attunement=0.8", text));
+    throw InputError(
+        fmt::format("--set {}: expected KEY.PATH=VALUE, e.g. --set caregiver.attunement=0.8", text));
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
@@ -43,8 +44,8 @@ std::string fmt_number(double v) {
 }
 
 std::string range_text(const ParamInfo& info) {
-  return fmt::format("{}{}, {}{}", info.min_open ? "(" : "[", fmt_number(info.min),
-                     fmt_number(info.max), info.max_open ? ")" : "]");
+  return fmt::format("{}{}, {}{}", info.min_open ? "(" : "[", fmt_number(info.min), fmt_number(info.max),
+                     info.max_open ? ")" : "]");
 }
 
 bool in_range(double v, const ParamInfo& info) {
@@ -74,11 +75,13 @@ class Reader {
   }
 
   void expect_map(const YAML::Node& node, const std::string& path) const {
-    if (!node.IsMap()) fail(node, path, fmt::format("expected a mapping (key: value lines), got {}", kind(node)));
+    if (!node.IsMap())
+      fail(node, path, fmt::format("expected a mapping (key: value lines), got {}", kind(node)));
   }
 
   // Unknown keys are errors, with the nearest valid key suggested.
-  void check_keys(const YAML::Node& map, const std::string& path, const std::vector<std::string_view>& allowed,
+  void check_keys(const YAML::Node& map, const std::string& path,
+                  const std::vector<std::string_view>& allowed,
                   const std::function<std::string(const std::string&)>& hint = {}) const {
     for (const auto& kv : map) {
       const std::string key = kv.first.Scalar();
@@ -116,7 +119,8 @@ class Reader {
     return v;
   }
 
-  std::int64_t integer(const YAML::Node& node, const std::string& path, std::int64_t lo, std::int64_t hi) const {
+  std::int64_t integer(const YAML::Node& node, const std::string& path, std::int64_t lo,
+                       std::int64_t hi) const {
     if (!node.IsScalar()) fail(node, path, fmt::format("expected a whole number, got {}", kind(node)));
     long long v = 0;
     if (!YAML::convert<long long>::decode(node, v))
@@ -164,7 +168,9 @@ Distribution read_distribution(const Reader& rd, const YAML::Node& node, const s
   rd.expect_map(node, path);
   const YAML::Node kind_node = node["dist"];
   if (!kind_node)
-    rd.fail(node, path, "a distribution needs 'dist' (fixed, beta, lognormal, normal or uniform), or give a plain number");
+    rd.fail(
+        node, path,
+        "a distribution needs 'dist' (fixed, beta, lognormal, normal or uniform), or give a plain number");
   const std::string kind = rd.text(kind_node, path + ".dist");
   auto need = [&](const char* key) {
     const YAML::Node n = node[key];
@@ -184,15 +190,22 @@ Distribution read_distribution(const Reader& rd, const YAML::Node& node, const s
   } else if (kind == "beta") {
     rd.check_keys(node, path, {"dist", "mean", "concentration"});
     if (info.min < 0 || info.max > 1)
-      rd.fail(kind_node, path + ".dist", fmt::format("beta is for parameters within [0, 1]; {} allows {}; use normal, lognormal or uniform", info.key, range_text(info)));
+      rd.fail(
+          kind_node, path + ".dist",
+          fmt::format("beta is for parameters within [0, 1]; {} allows {}; use normal, lognormal or uniform",
+                      info.key, range_text(info)));
     const double mean = rd.number(need("mean"), path + ".mean");
     if (mean <= 0 || mean >= 1)
-      rd.fail(node["mean"], path + ".mean", fmt::format("{} is out of range; a beta mean must lie in (0, 1)", mean));
+      rd.fail(node["mean"], path + ".mean",
+              fmt::format("{} is out of range; a beta mean must lie in (0, 1)", mean));
     d = {DistKind::beta, mean, positive("concentration", false)};
   } else if (kind == "lognormal") {
     rd.check_keys(node, path, {"dist", "mean", "log_sd"});
     if (info.min < 0 || info.max != kInf)
-      rd.fail(kind_node, path + ".dist", fmt::format("lognormal is for parameters in [0, inf); {} allows {}; use beta, normal or uniform", info.key, range_text(info)));
+      rd.fail(
+          kind_node, path + ".dist",
+          fmt::format("lognormal is for parameters in [0, inf); {} allows {}; use beta, normal or uniform",
+                      info.key, range_text(info)));
     const double mean = rd.number_in(need("mean"), path + ".mean", info);
     d = {DistKind::lognormal, mean, positive("log_sd", true)};
   } else if (kind == "normal") {
@@ -206,7 +219,9 @@ Distribution read_distribution(const Reader& rd, const YAML::Node& node, const s
     if (lo > hi) rd.fail(node["max"], path + ".max", fmt::format("max {} is below min {}", hi, lo));
     d = {DistKind::uniform, lo, hi};
   } else {
-    rd.fail(kind_node, path + ".dist", fmt::format("unknown distribution '{}' (allowed: fixed, beta, lognormal, normal, uniform)", kind));
+    rd.fail(
+        kind_node, path + ".dist",
+        fmt::format("unknown distribution '{}' (allowed: fixed, beta, lognormal, normal, uniform)", kind));
   }
   return d;
 }
@@ -216,7 +231,8 @@ void read_caregiver(const Reader& rd, const YAML::Node& node, const std::string&
   rd.expect_map(node, path);
   const auto table = spec.params.caregiver;
   rd.check_keys(node, path, keys_of(table), [&](const std::string& key) -> std::string {
-    if (find_param(spec.params.infant, key)) return fmt::format("; {} is an infant parameter: put it under 'infant:'", key);
+    if (find_param(spec.params.infant, key))
+      return fmt::format("; {} is an infant parameter: put it under 'infant:'", key);
     return "";
   });
   for (std::size_t i = 0; i < table.size(); ++i) {
@@ -229,24 +245,31 @@ void read_time(const Reader& rd, const YAML::Node& node, Schedule& s) {
   rd.expect_map(node, "time");
   rd.check_keys(node, "time", {"days", "sessions_per_day", "session_s", "dt"});
   if (auto n = node["days"]) s.days = static_cast<int>(rd.integer(n, "time.days", 1, 100000));
-  if (auto n = node["sessions_per_day"]) s.sessions_per_day = static_cast<int>(rd.integer(n, "time.sessions_per_day", 1, 1440));
+  if (auto n = node["sessions_per_day"])
+    s.sessions_per_day = static_cast<int>(rd.integer(n, "time.sessions_per_day", 1, 1440));
   const ParamInfo positive{"", "", "", "", 0, 0, kInf, true};
   if (auto n = node["session_s"]) s.session_s = rd.number_in(n, "time.session_s", positive);
   if (auto n = node["dt"]) s.dt = rd.number_in(n, "time.dt", positive);
   const YAML::Node at = node["dt"] ? node["dt"] : node;
   if (s.dt > s.session_s)
-    rd.fail(at, "time.dt", fmt::format("dt = {} s is longer than a session ({} s); allowed 0 < dt <= time.session_s", s.dt, s.session_s));
+    rd.fail(at, "time.dt",
+            fmt::format("dt = {} s is longer than a session ({} s); allowed 0 < dt <= time.session_s", s.dt,
+                        s.session_s));
   const double steps = s.session_s / s.dt;
   if (std::fabs(steps - std::round(steps)) > 1e-9 * steps)
-    rd.fail(at, "time.dt", fmt::format("session_s = {} is not a whole number of steps of dt = {}", s.session_s, s.dt));
+    rd.fail(at, "time.dt",
+            fmt::format("session_s = {} is not a whole number of steps of dt = {}", s.session_s, s.dt));
   if (s.session_s * s.sessions_per_day > 86400.0)
-    rd.fail(node, "time", fmt::format("{} sessions of {} s do not fit in a day (86400 s)", s.sessions_per_day, s.session_s));
+    rd.fail(
+        node, "time",
+        fmt::format("{} sessions of {} s do not fit in a day (86400 s)", s.sessions_per_day, s.session_s));
 }
 
 void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& spec,
                    const std::vector<Distribution>& base, std::vector<Profile>& out) {
   if (!node.IsSequence() || node.size() == 0)
-    rd.fail(node, "profiles", "expected a non-empty list of profiles (- name: ..., weight: ..., caregiver: {...})");
+    rd.fail(node, "profiles",
+            "expected a non-empty list of profiles (- name: ..., weight: ..., caregiver: {...})");
   std::set<std::string> names;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node p = node[i];
@@ -255,12 +278,18 @@ void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& sp
     rd.check_keys(p, path, {"name", "weight", "description", "caregiver"});
     Profile prof{fmt::format("profile{}", i), 1.0, base};
     if (auto n = p["name"]) prof.name = rd.text(n, path + ".name");
-    if (prof.name.empty() || prof.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
-      rd.fail(p["name"], path + ".name", fmt::format("'{}' is not a valid name (letters, digits, '_' and '-')", prof.name));
-    if (!names.insert(prof.name).second) rd.fail(p["name"], path + ".name", fmt::format("profile name '{}' is used twice", prof.name));
+    if (prof.name.empty() ||
+        prof.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+            std::string::npos)
+      rd.fail(p["name"], path + ".name",
+              fmt::format("'{}' is not a valid name (letters, digits, '_' and '-')", prof.name));
+    if (!names.insert(prof.name).second)
+      rd.fail(p["name"], path + ".name", fmt::format("profile name '{}' is used twice", prof.name));
     if (auto n = p["weight"]) {
       prof.weight = rd.number(n, path + ".weight");
-      if (prof.weight <= 0) rd.fail(n, path + ".weight", fmt::format("{} must be > 0 (weights are relative shares)", prof.weight));
+      if (prof.weight <= 0)
+        rd.fail(n, path + ".weight",
+                fmt::format("{} must be > 0 (weights are relative shares)", prof.weight));
     }
     if (auto n = p["caregiver"]) read_caregiver(rd, n, path + ".caregiver", spec, prof.caregiver);
     out.push_back(std::move(prof));
@@ -294,7 +323,8 @@ void apply_override(YAML::Node root, const Override& o) {
           if (node[j].IsMap() && node[j]["name"] && node[j]["name"].Scalar() == part) index = j;
       }
       if (index >= node.size())
-        throw InputError(fmt::format("--set {}: no list item '{}' (use its index or its name)", o.path, part));
+        throw InputError(
+            fmt::format("--set {}: no list item '{}' (use its index or its name)", o.path, part));
       if (last) {
         node[index] = value;
         return;
@@ -307,7 +337,8 @@ void apply_override(YAML::Node root, const Override& o) {
       }
       YAML::Node child = node[part];
       if (child.IsScalar())
-        throw InputError(fmt::format("--set {}: '{}' holds a single value, not keys; set it whole instead", o.path, part));
+        throw InputError(
+            fmt::format("--set {}: '{}' holds a single value, not keys; set it whole instead", o.path, part));
       node.reset(child);
     } else {
       throw InputError(fmt::format("--set {}: cannot descend into a plain value", o.path));
@@ -334,11 +365,14 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   const Reader rd(source, overrides);
   rd.expect_map(root, "");
   for (const Override& o : overrides) apply_override(root, o);
-  rd.check_keys(root, "", {"name", "description", "model", "seed", "time", "population", "caregiver",
-                           "profiles", "infant", "output"},
+  rd.check_keys(root, "",
+                {"name", "description", "model", "seed", "time", "population", "caregiver", "profiles",
+                 "infant", "output"},
                 [&](const std::string& key) -> std::string {
-                  if (find_param(spec.params.caregiver, key)) return fmt::format("; put {} under 'caregiver:'", key);
-                  if (find_param(spec.params.infant, key)) return fmt::format("; put {} under 'infant:'", key);
+                  if (find_param(spec.params.caregiver, key))
+                    return fmt::format("; put {} under 'caregiver:'", key);
+                  if (find_param(spec.params.infant, key))
+                    return fmt::format("; put {} under 'infant:'", key);
                   return "";
                 });
 
@@ -347,7 +381,8 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   if (auto n = root["name"]) s.name = rd.text(n, "name");
   if (auto n = root["description"]) s.description = rd.text(n, "description");
   if (auto n = root["model"]) {
-    if (rd.text(n, "model") != "reference") rd.fail(n, "model", fmt::format("unknown model '{}' (allowed: reference)", n.Scalar()));
+    if (rd.text(n, "model") != "reference")
+      rd.fail(n, "model", fmt::format("unknown model '{}' (allowed: reference)", n.Scalar()));
   }
   if (auto n = root["seed"]) {
     if (!n.IsScalar()) rd.fail(n, "seed", "expected a whole number >= 0");
@@ -378,7 +413,8 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   if (auto n = root["infant"]) {
     rd.expect_map(n, "infant");
     rd.check_keys(n, "infant", keys_of(inf_table), [&](const std::string& key) -> std::string {
-      if (find_param(cg_table, key)) return fmt::format("; {} is a caregiver parameter: put it under 'caregiver:'", key);
+      if (find_param(cg_table, key))
+        return fmt::format("; {} is a caregiver parameter: put it under 'caregiver:'", key);
       return "";
     });
     for (std::size_t i = 0; i < inf_table.size(); ++i) {
@@ -394,7 +430,8 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
     rd.expect_map(n, "output");
     rd.check_keys(n, "output", {"daily"});
     if (auto d = n["daily"]) {
-      if (!d.IsSequence()) rd.fail(d, "output.daily", "expected a list of outcome fields, e.g. [signal_gain, fear]");
+      if (!d.IsSequence())
+        rd.fail(d, "output.daily", "expected a list of outcome fields, e.g. [signal_gain, fear]");
       for (std::size_t i = 0; i < d.size(); ++i) {
         const std::string path = fmt::format("output.daily.{}", i);
         const std::string field = rd.text(d[i], path);
@@ -413,7 +450,8 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   return s;
 }
 
-Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides, const ModelSpec& spec) {
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
+                       const ModelSpec& spec) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("{}: cannot open the scenario file (does it exist?)", path));
   std::stringstream buf;
@@ -441,8 +479,8 @@ void emit_distribution(YAML::Emitter& out, const Distribution& d) {
       return;
     case DistKind::lognormal:
       out << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "dist" << YAML::Value << "lognormal"
-          << YAML::Key << "mean" << YAML::Value << fmt_number(d.a) << YAML::Key << "log_sd"
-          << YAML::Value << fmt_number(d.b) << YAML::EndMap;
+          << YAML::Key << "mean" << YAML::Value << fmt_number(d.a) << YAML::Key << "log_sd" << YAML::Value
+          << fmt_number(d.b) << YAML::EndMap;
       return;
     case DistKind::normal:
       out << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "dist" << YAML::Value << "normal"
@@ -463,7 +501,8 @@ std::string to_yaml(const Scenario& s, const ModelSpec& spec) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << s.name;
-  if (!s.description.empty()) out << YAML::Key << "description" << YAML::Value << YAML::Literal << s.description;
+  if (!s.description.empty())
+    out << YAML::Key << "description" << YAML::Value << YAML::Literal << s.description;
   out << YAML::Key << "model" << YAML::Value << "reference";
   out << YAML::Key << "seed" << YAML::Value << s.seed;
   out << YAML::Key << "time" << YAML::Value << YAML::BeginMap;

@@ -10,9 +10,9 @@
 namespace attune::sim {
 
 struct SummarySpec {
-  std::string class_column;                               // a one-letter text column
-  std::vector<std::pair<char, std::string>> classes;      // in reporting order
-  std::vector<std::string> mean_columns;                  // numeric columns to average
+  std::string class_column;                           // a one-letter text column
+  std::vector<std::pair<char, std::string>> classes;  // in reporting order
+  std::vector<std::string> mean_columns;              // numeric columns to average
 };
 
 struct ClassCount {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,11 +18,13 @@ struct Column {
   std::vector<double> reals;
   std::vector<std::string> texts;
 
-  std::size_t size() const { return kind == int64 ? ints.size() : kind == float64 ? reals.size() : texts.size(); }
+  std::size_t size() const {
+    return kind == int64 ? ints.size() : kind == float64 ? reals.size() : texts.size();
+  }
 };
 
 struct Table {
-  std::vector<Column> columns;
+  std::deque<Column> columns;  // a deque: add() keeps earlier references valid
 
   std::size_t rows() const { return columns.empty() ? 0 : columns.front().size(); }
   const Column* find(std::string_view name) const {

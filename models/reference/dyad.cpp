@@ -35,17 +35,16 @@ double rejection_contingency(const Iwm& iwm) {
   return std::clamp((rate_signal - rate_calm) / (rate_signal + rate_calm), 0.0, 1.0);
 }
 
-void learn_from_episode(const InfantParams& p, bool responded, bool frightened, bool shock,
-                        Iwm& iwm, double& regulation) {
+void learn_from_episode(const InfantParams& p, bool responded, bool frightened, bool shock, Iwm& iwm,
+                        double& regulation) {
   iwm.alpha = p.forgetting * iwm.alpha + (responded ? 1.0 : 0.0);
   iwm.beta = p.forgetting * iwm.beta + (responded ? 0.0 : 1.0);
   const double avail = iwm.alpha / (iwm.alpha + iwm.beta);
   const double spread = 4.0 * avail * (1.0 - avail);
   const double unpredictability = spread * spread;
-  const double pressure =
-      std::max(rejection_contingency(iwm), (1.0 - avail) * (1.0 - unpredictability));
-  const double target = std::clamp((1.0 + p.hyper * unpredictability) * (1.0 - p.deact * pressure),
-                                   p.gain_min, p.gain_max);
+  const double pressure = std::max(rejection_contingency(iwm), (1.0 - avail) * (1.0 - unpredictability));
+  const double target =
+      std::clamp((1.0 + p.hyper * unpredictability) * (1.0 - p.deact * pressure), p.gain_min, p.gain_max);
   iwm.gain += p.strategy_rate * (target - iwm.gain);
   iwm.fear = (1.0 - p.fear_rate) * iwm.fear + p.fear_rate * ((frightened || shock) ? 1.0 : 0.0);
   if (responded && !shock) regulation += p.coregulation_rate * (p.regulation_max - regulation);
@@ -80,8 +79,8 @@ void DyadModel::simulate_day(std::uint64_t infant_id, int day, Infant& infant,
   for (int s = 0; s < schedule_.sessions_per_day; ++s) {
     const std::int64_t session = std::int64_t{day} * schedule_.sessions_per_day + s;
     const Tie& tie = ties[static_cast<std::size_t>(session) % ties.size()];
-    run_session(*tie.caregiver, rng, static_cast<std::uint64_t>(session * steps_), infant,
-                *tie.relationship, record_cortisol);
+    run_session(*tie.caregiver, rng, static_cast<std::uint64_t>(session * steps_), infant, *tie.relationship,
+                record_cortisol);
     decay_cortisol(infant.z1, infant.z, schedule_.gap_s(), p_.cortisol_tau_s);
   }
   // Day's end: maturation of self-regulation; contingency exposures fade.
@@ -97,9 +96,8 @@ void DyadModel::simulate_day(std::uint64_t infant_id, int day, Infant& infant,
   }
 }
 
-void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng,
-                            std::uint64_t first_step, Infant& infant, Relationship& rel,
-                            bool record_cortisol) const {
+void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng, std::uint64_t first_step,
+                            Infant& infant, Relationship& rel, bool record_cortisol) const {
   const InfantParams& p = p_;
   const double dt = schedule_.dt;
   const double a = cg.attunement;
@@ -145,8 +143,7 @@ void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng,
     // 3. Engagement: rupture while engaged, repair while not.
     if (engaged) {
       const double qs = cg.rejection * signal;
-      const double pr =
-          qs == 0.0 ? p_rupture_calm : event_probability(rupture_per_s * (1.0 + qs), dt);
+      const double pr = qs == 0.0 ? p_rupture_calm : event_probability(rupture_per_s * (1.0 + qs), dt);
       const bool rupture = sim::uniform_co(sim::high32(b.w[0])) < pr;
       if (signal > p.signal_floor) {
         iwm.signal_time_s += dt;
@@ -158,8 +155,7 @@ void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng,
       engaged = !rupture;
     } else {
       const double as = a * signal;
-      const double pp =
-          as == 0.0 ? p_repair_calm : event_probability(repair_per_s * (1.0 + as), dt);
+      const double pp = as == 0.0 ? p_repair_calm : event_probability(repair_per_s * (1.0 + as), dt);
       engaged = sim::uniform_co(sim::low32(b.w[1])) < pp;
     }
     const double e = engaged ? 1.0 : 0.0;
@@ -192,8 +188,8 @@ void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng,
     z1 += (-z1 / p.cortisol_tau_s + p.cortisol_gain * std::max(x - p.distress_threshold, 0.0)) * dt;
 
     // 8. Coordination and its repair.
-    const bool coordinated = engaged && band(x, p.distress_threshold) ==
-                                            band(xc - cg.baseline_stress, p.distress_threshold);
+    const bool coordinated =
+        engaged && band(x, p.distress_threshold) == band(xc - cg.baseline_stress, p.distress_threshold);
     if (coordinated) {
       coordinated_s += dt;
       if (!was_coordinated) ++repairs;

@@ -89,8 +89,8 @@ class DyadModel {
 
 // The end-of-episode learning rule of MODEL.md, applied to one relationship.
 // Exposed for tests: it is the part of the model with exact answers.
-void learn_from_episode(const InfantParams& p, bool responded, bool frightened, bool shock,
-                        Iwm& iwm, double& regulation);
+void learn_from_episode(const InfantParams& p, bool responded, bool frightened, bool shock, Iwm& iwm,
+                        double& regulation);
 
 // MODEL.md's rejection contingency R from the four exposure accumulators.
 double rejection_contingency(const Iwm& iwm);

@@ -10,19 +10,19 @@ namespace attune::reference {
 
 // Drawn once per caregiver from the scenario's population distributions.
 struct CaregiverParams {
-  double attunement = 0.7;            // a: accuracy of reading the infant's cues, [0,1]
-  double rupture_rate = 1.0;          // λ_r: disengagements per min while engaged
-  double repair_rate = 2.0;           // μ: re-engagements per min while disengaged
-  double rejection = 0.0;             // q: distress signal's effect on the rupture hazard
-  double baseline_stress = 0.2;       // b_c: caregiver's resting arousal
-  double resonance = 0.05;            // ρ: pull toward the infant's arousal, per s
-  double caregiver_regulation = 0.05; // r_c: self-regulation, per s
-  double caregiver_noise = 0.05;      // σ_c: arousal noise, per √s
-  double soothing_gain = 0.15;        // k: soothing strength, per s
-  double perception_noise = 1.0;      // σ_p: perception noise at zero attunement
-  double intrusiveness = 0.1;         // k_i: over-stimulation at zero attunement, per s
-  double flood_threshold = 2.0;       // θ_f: arousal above which behaviour frightens
-  double fright_jump = 0.5;           // J_f: infant arousal added per s of frightening behaviour
+  double attunement = 0.7;             // a: accuracy of reading the infant's cues, [0,1]
+  double rupture_rate = 1.0;           // λ_r: disengagements per min while engaged
+  double repair_rate = 2.0;            // μ: re-engagements per min while disengaged
+  double rejection = 0.0;              // q: distress signal's effect on the rupture hazard
+  double baseline_stress = 0.2;        // b_c: caregiver's resting arousal
+  double resonance = 0.05;             // ρ: pull toward the infant's arousal, per s
+  double caregiver_regulation = 0.05;  // r_c: self-regulation, per s
+  double caregiver_noise = 0.05;       // σ_c: arousal noise, per √s
+  double soothing_gain = 0.15;         // k: soothing strength, per s
+  double perception_noise = 1.0;       // σ_p: perception noise at zero attunement
+  double intrusiveness = 0.1;          // k_i: over-stimulation at zero attunement, per s
+  double flood_threshold = 2.0;        // θ_f: arousal above which behaviour frightens
+  double fright_jump = 0.5;            // J_f: infant arousal added per s of frightening behaviour
 };
 
 // Shared by all infants of a scenario.

@@ -25,8 +25,9 @@ int resolve_threads(int threads) {
 }
 
 std::string describe(const sim::Scenario& s) {
-  return fmt::format("{} infants × {} days × {} sessions × {} steps (dt = {} s), seed {}", s.infants, s.schedule.days,
-                     s.schedule.sessions_per_day, s.schedule.steps_per_session(), s.schedule.dt, s.seed);
+  return fmt::format("{} infants × {} days × {} sessions × {} steps (dt = {} s), seed {}", s.infants,
+                     s.schedule.days, s.schedule.sessions_per_day, s.schedule.steps_per_session(),
+                     s.schedule.dt, s.seed);
 }
 
 }  // namespace
@@ -36,8 +37,8 @@ int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
   const int threads = resolve_threads(args.threads);
   sim::OutputFile out(args.output, args.force);  // refuses an existing file before any work
   if (!args.quiet)
-    fmt::print("attune {}: scenario '{}' ({})\n{} on {} thread{}\n", kVersion, s.name, s.source, describe(s), threads,
-               threads == 1 ? "" : "s");
+    fmt::print("attune {}: scenario '{}' ({})\n{} on {} thread{}\n", kVersion, s.name, s.source, describe(s),
+               threads, threads == 1 ? "" : "s");
   std::fflush(stdout);
   RunSettings settings;
   settings.threads = threads;
@@ -66,11 +67,13 @@ int check_command(const ScenarioArgs& args) {
 int info_command(const std::string& path) {
   const auto attrs = sim::read_attributes(path);
   const auto version = attrs.find("schema_version");
-  if (version == attrs.end()) throw sim::InputError(fmt::format("{}: not an attune file (no schema_version)", path));
+  if (version == attrs.end())
+    throw sim::InputError(fmt::format("{}: not an attune file (no schema_version)", path));
   if (std::stoll(version->second) != sim::kSchemaVersion)
-    throw sim::InputError(fmt::format("{}: schema_version {} is not one this attune reads ({})", path, version->second,
-                                      sim::kSchemaVersion));
-  for (const char* key : {"schema_version", "attune_version", "git_commit", "model", "seed", "scenario_source", "created_utc"}) {
+    throw sim::InputError(fmt::format("{}: schema_version {} is not one this attune reads ({})", path,
+                                      version->second, sim::kSchemaVersion));
+  for (const char* key : {"schema_version", "attune_version", "git_commit", "model", "seed",
+                          "scenario_source", "created_utc"}) {
     const auto it = attrs.find(key);
     fmt::print("{:<16} {}\n", key, it == attrs.end() ? "-" : it->second);
   }

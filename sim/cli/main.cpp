@@ -1,7 +1,7 @@
 // attune: the command line. The only place that turns errors into exit statuses:
 // 0 success, 2 bad input (scenario, options, paths), 1 anything else, 130 interrupted.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--quiet", run.quiet, "print nothing but errors");
 
   app::ScenarioArgs check;
-  auto* check_cmd = app.add_subcommand("check", "validate a scenario and print it fully resolved, without running");
+  auto* check_cmd =
+      app.add_subcommand("check", "validate a scenario and print it fully resolved, without running");
   add_scenario_options(check_cmd, check);
 
   std::string info_path;

@@ -20,7 +20,9 @@ sim::ModelSpec model_spec() {
   spec.params = ref::param_tables();
   for (const auto& f : ref::outcome_fields())
     if (f.kind != ref::OutcomeField::letter) spec.daily_fields.push_back(f.name);
-  spec.check_infant = [](const std::vector<double>& v) { return ref::infant_consistency_error(ref::infant_from(v)); };
+  spec.check_infant = [](const std::vector<double>& v) {
+    return ref::infant_consistency_error(ref::infant_from(v));
+  };
   return spec;
 }
 
@@ -58,7 +60,8 @@ RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
 
   std::vector<ref::CaregiverParams> caregivers;
   caregivers.reserve(pop.caregivers());
-  for (std::size_t c = 0; c < pop.caregivers(); ++c) caregivers.push_back(ref::caregiver_from(pop.caregiver(c)));
+  for (std::size_t c = 0; c < pop.caregivers(); ++c)
+    caregivers.push_back(ref::caregiver_from(pop.caregiver(c)));
   std::vector<ref::Relationship> rels(pop.relationships.size(), model.new_relationship());
   std::vector<ref::Infant> infants(pop.infants(), model.new_infant());
 
@@ -102,7 +105,8 @@ RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
     if (daily && ((day + 1) % kChunkDays == 0 || last)) {
       const int day0 = day - day % kChunkDays;
       for (std::size_t f = 0; f < getters.size(); ++f)
-        settings.output->write_daily(f, day0, day - day0 + 1, block.data() + f * n_rel * kChunkDays, kChunkDays);
+        settings.output->write_daily(f, day0, day - day0 + 1, block.data() + f * n_rel * kChunkDays,
+                                     kChunkDays);
     }
     progress.update(day + 1);
   };
@@ -124,7 +128,8 @@ RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
     std::size_t k = 0;
     while (spec.params.caregiver[k].key != key) ++k;
     auto& col = t.add(std::string(key), sim::Column::float64);
-    for (std::size_t r = 0; r < n_rel; ++r) col.reals.push_back(pop.caregiver(pop.relationships[r].caregiver)[k]);
+    for (std::size_t r = 0; r < n_rel; ++r)
+      col.reals.push_back(pop.caregiver(pop.relationships[r].caregiver)[k]);
   }
   std::vector<ref::Outcome> outcomes;
   for (std::size_t r = 0; r < n_rel; ++r) {
@@ -134,13 +139,17 @@ RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
   }
   for (const auto& f : ref::outcome_fields()) {
     using K = ref::OutcomeField::Kind;
-    auto& col = t.add(std::string(f.name), f.kind == K::real ? sim::Column::float64
-                                           : f.kind == K::count ? sim::Column::int64 : sim::Column::text);
+    auto& col = t.add(std::string(f.name), f.kind == K::real    ? sim::Column::float64
+                                           : f.kind == K::count ? sim::Column::int64
+                                                                : sim::Column::text);
     for (const auto& o : outcomes) {
       const double v = f.get(o);
-      if (f.kind == K::real) col.reals.push_back(v);
-      else if (f.kind == K::count) col.ints.push_back(static_cast<std::int64_t>(v));
-      else col.texts.emplace_back(1, static_cast<char>(v));
+      if (f.kind == K::real)
+        col.reals.push_back(v);
+      else if (f.kind == K::count)
+        col.ints.push_back(static_cast<std::int64_t>(v));
+      else
+        col.texts.emplace_back(1, static_cast<char>(v));
     }
   }
   result.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

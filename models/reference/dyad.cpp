@@ -73,14 +73,30 @@ Infant DyadModel::new_infant() const {
 
 void DyadModel::simulate_day(std::uint64_t infant_id, int day, Infant& infant,
                              std::span<const Tie> ties) const {
+  day_impl<false>(infant_id, day, infant, ties, nullptr);
+}
+
+void DyadModel::simulate_day(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties,
+                             const StepSink& sink) const {
+  day_impl<true>(infant_id, day, infant, ties, &sink);
+}
+
+template <bool kTrace>
+void DyadModel::day_impl(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties,
+                         const StepSink* sink) const {
+  StepRecord rec{};
+  rec.day = day;
   const sim::Stream rng(seed_, infant_id, sim::Purpose::dynamics);
   for (const Tie& tie : ties) tie.relationship->today = Interaction{};
   const bool record_cortisol = day >= cortisol_from_day_;
   for (int s = 0; s < schedule_.sessions_per_day; ++s) {
     const std::int64_t session = std::int64_t{day} * schedule_.sessions_per_day + s;
-    const Tie& tie = ties[static_cast<std::size_t>(session) % ties.size()];
-    run_session(*tie.caregiver, rng, static_cast<std::uint64_t>(session * steps_), infant, *tie.relationship,
-                record_cortisol);
+    const std::size_t which = static_cast<std::size_t>(session) % ties.size();
+    const Tie& tie = ties[which];
+    rec.session = s;
+    rec.tie = which;
+    run_session<kTrace>(*tie.caregiver, rng, static_cast<std::uint64_t>(session * steps_), infant,
+                        *tie.relationship, record_cortisol, rec, sink);
     decay_cortisol(infant.z1, infant.z, schedule_.gap_s(), p_.cortisol_tau_s);
   }
   // Day's end: maturation of self-regulation; contingency exposures fade.
@@ -96,8 +112,10 @@ void DyadModel::simulate_day(std::uint64_t infant_id, int day, Infant& infant,
   }
 }
 
+template <bool kTrace>
 void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng, std::uint64_t first_step,
-                            Infant& infant, Relationship& rel, bool record_cortisol) const {
+                            Infant& infant, Relationship& rel, bool record_cortisol, StepRecord& rec,
+                            [[maybe_unused]] const StepSink* sink) const {
   const InfantParams& p = p_;
   const double dt = schedule_.dt;
   const double a = cg.attunement;
@@ -133,14 +151,15 @@ void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng, s
     const double t = static_cast<double>(k) * dt;
 
     // 1. Stressor.
-    if (sim::uniform_co(sim::low32(b.w[0])) < p_stressor_)
-      x += p.stressor_size * sim::exponential(sim::high32(b.w[1]));
+    const bool stressor = sim::uniform_co(sim::low32(b.w[0])) < p_stressor_;
+    if (stressor) x += p.stressor_size * sim::exponential(sim::high32(b.w[1]));
 
     // 2. Signal.
     const bool dissociated = dissociation_left > 0.0;
     const double signal = dissociated ? 0.0 : iwm.gain * std::max(x, 0.0);
 
     // 3. Engagement: rupture while engaged, repair while not.
+    const bool was_engaged = engaged;
     if (engaged) {
       const double qs = cg.rejection * signal;
       const double pr = qs == 0.0 ? p_rupture_calm : event_probability(rupture_per_s * (1.0 + qs), dt);
@@ -202,7 +221,8 @@ void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng, s
     sum_xc += x * xc;
 
     // 9. Distress episodes.
-    if (!open && !dissociated && x > p.distress_threshold) {
+    const bool started = !open && !dissociated && x > p.distress_threshold;
+    if (started) {
       open = true;
       onset = t;
       latency = kNever;
@@ -217,10 +237,34 @@ void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng, s
       dissociation_left = p.dissociation_s;
       ++shocks;
     }
-    if (open && (x < episode_end_x || shock)) {
+    const bool ended = open && (x < episode_end_x || shock);
+    if (ended) {
       learn_from_episode(p, latency <= p.response_window_s, frightened, shock, iwm, regulation);
       open = false;
       ++episodes;
+    }
+
+    if constexpr (kTrace) {
+      rec.step = k;
+      rec.x = x;
+      rec.xc = xc;
+      rec.signal = signal;
+      rec.u = u;
+      rec.v = v;
+      rec.z1 = z1;
+      rec.z = z;
+      rec.engaged = engaged;
+      rec.stressor = stressor;
+      rec.rupture = was_engaged && !engaged;
+      rec.repair = !was_engaged && engaged;
+      rec.coordinated = coordinated;
+      rec.fear = fear;
+      rec.dissociated = dissociated;
+      rec.episode_started = started;
+      rec.episode_ended = ended;
+      rec.shock = shock;
+      rec.latency = ended ? latency : kNever;
+      (*sink)(rec);
     }
   }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include "models/reference/params.hpp"
@@ -60,6 +61,24 @@ struct Tie {
   Relationship* relationship;
 };
 
+// Everything one step did, for traces and for tests of the dynamics. Recording is opt-in: the
+// untraced simulate_day() compiles without any of it.
+struct StepRecord {
+  int day;
+  int session;          // within the day
+  std::int64_t step;    // within the session
+  std::size_t tie;      // which of the infant's ties this session belongs to
+  double x, xc;         // infant and caregiver arousal after the step
+  double signal, u, v;  // signal sent, soothing and intrusion received
+  double z1, z;         // cortisol stages after the step
+  bool engaged;         // E after this step's transition
+  bool stressor, rupture, repair;
+  bool coordinated, fear, dissociated;
+  bool episode_started, episode_ended, shock;
+  double latency;  // of the episode that ended this step (inf: no response)
+};
+using StepSink = std::function<void(const StepRecord&)>;
+
 class DyadModel {
  public:
   DyadModel(const InfantParams& params, const sim::Schedule& schedule, std::uint64_t seed);
@@ -69,13 +88,21 @@ class DyadModel {
 
   // Runs every session of `day` (0-based). Sessions rotate over the infant's ties in order.
   void simulate_day(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties) const;
+  // The same, calling `sink` after every step; results are identical to the untraced call.
+  void simulate_day(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties,
+                    const StepSink& sink) const;
 
   const InfantParams& params() const { return p_; }
   const sim::Schedule& schedule() const { return schedule_; }
 
  private:
+  template <bool kTrace>
+  void day_impl(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties,
+                const StepSink* sink) const;
+  template <bool kTrace>
   void run_session(const CaregiverParams& cg, const sim::Stream& rng, std::uint64_t first_step,
-                   Infant& infant, Relationship& rel, bool record_cortisol) const;
+                   Infant& infant, Relationship& rel, bool record_cortisol, StepRecord& rec,
+                   const StepSink* sink) const;
 
   InfantParams p_;
   sim::Schedule schedule_;

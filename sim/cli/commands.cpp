@@ -8,6 +8,7 @@
 #include "sim/cli/simulation.hpp"
 #include "sim/cli/version.hpp"
 #include "sim/errors.hpp"
+#include "sim/param_reference.hpp"
 
 namespace attune::app {
 namespace {
@@ -106,6 +107,11 @@ int bench_command(int threads) {
     fmt::print("\n");
     std::fflush(stdout);
   }
+  return 0;
+}
+
+int params_command() {
+  fmt::print("{}", sim::parameter_reference(model_spec().params));
   return 0;
 }
 

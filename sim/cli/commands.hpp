@@ -26,5 +26,6 @@ int run_command(const RunArgs& args, const std::atomic<bool>& stop);
 int check_command(const ScenarioArgs& args);
 int info_command(const std::string& path);
 int bench_command(int threads);
+int params_command();
 
 }  // namespace attune::app

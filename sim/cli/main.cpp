@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   auto* info_cmd = app.add_subcommand("info", "print provenance and a summary of an attune HDF5 file");
   info_cmd->add_option("FILE", info_path, "attune HDF5 file")->required();
 
+  auto* params_cmd = app.add_subcommand("params", "print the parameter reference (docs/PARAMETERS.md) as Markdown");
+
   int bench_threads = 0;
   auto* bench_cmd = app.add_subcommand("bench", "measure dyad-steps per second on a fixed workload");
   bench_cmd->add_option("--threads", bench_threads, "threads for the parallel measurement (0: all cores)");
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
     if (*check_cmd) return app::check_command(check);
     if (*info_cmd) return app::info_command(info_path);
     if (*bench_cmd) return app::bench_command(bench_threads);
+    if (*params_cmd) return app::params_command();
   } catch (const sim::Interrupted&) {
     fmt::print(stderr, "\nattune: interrupted; no output was written\n");
     return 130;

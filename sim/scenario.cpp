@@ -162,66 +162,92 @@ std::vector<std::string_view> keys_of(std::span<const ParamInfo> table) {
   return out;
 }
 
+// The keys of each distribution form: the first sets Distribution::a, the second ::b.
+struct DistForm {
+  DistKind kind;
+  const char* name;
+  const char* key_a;
+  const char* key_b;
+};
+constexpr DistForm kForms[] = {{DistKind::fixed, "fixed", "value", nullptr},
+                               {DistKind::beta, "beta", "mean", "concentration"},
+                               {DistKind::lognormal, "lognormal", "mean", "log_sd"},
+                               {DistKind::normal, "normal", "mean", "sd"},
+                               {DistKind::uniform, "uniform", "min", "max"}};
+
+// A plain number, or a map with 'dist'. A map without 'dist' edits `inherited` (the distribution
+// it replaces), so `--set caregiver.attunement.concentration=50` keeps the mean.
 Distribution read_distribution(const Reader& rd, const YAML::Node& node, const std::string& path,
-                               const ParamInfo& info) {
+                               const ParamInfo& info, const Distribution& inherited) {
   if (node.IsScalar()) return Distribution::fixed(rd.number_in(node, path, info));
   rd.expect_map(node, path);
   const YAML::Node kind_node = node["dist"];
-  if (!kind_node)
-    rd.fail(
-        node, path,
-        "a distribution needs 'dist' (fixed, beta, lognormal, normal or uniform), or give a plain number");
-  const std::string kind = rd.text(kind_node, path + ".dist");
-  auto need = [&](const char* key) {
-    const YAML::Node n = node[key];
-    if (!n) rd.fail(node, path, fmt::format("dist: {} needs '{}'", kind, key));
-    return n;
-  };
-  auto positive = [&](const char* key, bool allow_zero) {
-    const double v = rd.number(need(key), path + "." + key);
-    if (allow_zero ? v < 0 : v <= 0)
-      rd.fail(node[key], path + "." + key, fmt::format("{} must be {}", v, allow_zero ? ">= 0" : "> 0"));
-    return v;
-  };
-  Distribution d;
-  if (kind == "fixed") {
-    rd.check_keys(node, path, {"dist", "value"});
-    d = Distribution::fixed(rd.number_in(need("value"), path + ".value", info));
-  } else if (kind == "beta") {
-    rd.check_keys(node, path, {"dist", "mean", "concentration"});
-    if (info.min < 0 || info.max > 1)
-      rd.fail(
-          kind_node, path + ".dist",
-          fmt::format("beta is for parameters within [0, 1]; {} allows {}; use normal, lognormal or uniform",
-                      info.key, range_text(info)));
-    const double mean = rd.number(need("mean"), path + ".mean");
-    if (mean <= 0 || mean >= 1)
-      rd.fail(node["mean"], path + ".mean",
-              fmt::format("{} is out of range; a beta mean must lie in (0, 1)", mean));
-    d = {DistKind::beta, mean, positive("concentration", false)};
-  } else if (kind == "lognormal") {
-    rd.check_keys(node, path, {"dist", "mean", "log_sd"});
-    if (info.min < 0 || info.max != kInf)
-      rd.fail(
-          kind_node, path + ".dist",
-          fmt::format("lognormal is for parameters in [0, inf); {} allows {}; use beta, normal or uniform",
-                      info.key, range_text(info)));
-    const double mean = rd.number_in(need("mean"), path + ".mean", info);
-    d = {DistKind::lognormal, mean, positive("log_sd", true)};
-  } else if (kind == "normal") {
-    rd.check_keys(node, path, {"dist", "mean", "sd"});
-    const double mean = rd.number_in(need("mean"), path + ".mean", info);
-    d = {DistKind::normal, mean, positive("sd", true)};
-  } else if (kind == "uniform") {
-    rd.check_keys(node, path, {"dist", "min", "max"});
-    const double lo = rd.number_in(need("min"), path + ".min", info);
-    const double hi = rd.number_in(need("max"), path + ".max", info);
-    if (lo > hi) rd.fail(node["max"], path + ".max", fmt::format("max {} is below min {}", hi, lo));
-    d = {DistKind::uniform, lo, hi};
-  } else {
+  const std::string kind =
+      kind_node ? rd.text(kind_node, path + ".dist") : std::string(dist_name(inherited.kind));
+  const DistForm* form = nullptr;
+  for (const DistForm& f : kForms)
+    if (kind == f.name) form = &f;
+  if (!form)
     rd.fail(
         kind_node, path + ".dist",
         fmt::format("unknown distribution '{}' (allowed: fixed, beta, lognormal, normal, uniform)", kind));
+  std::vector<std::string_view> keys{"dist", form->key_a};
+  if (form->key_b) keys.push_back(form->key_b);
+  rd.check_keys(node, path, keys);
+  const bool inherit = !kind_node;
+  auto read = [&](const char* key, double fallback) {
+    if (const YAML::Node n = node[key]) return rd.number(n, path + "." + key);
+    if (!inherit) rd.fail(node, path, fmt::format("dist: {} needs '{}'", kind, key));
+    return fallback;
+  };
+  auto at = [&](const char* key) { return node[key] ? node[key] : node; };
+  Distribution d{form->kind, read(form->key_a, inherited.a),
+                 form->key_b ? read(form->key_b, inherited.b) : 0.0};
+  auto check_in_range = [&](const char* key, double v) {
+    if (!in_range(v, info))
+      rd.fail(at(key), path + "." + key,
+              fmt::format("{} is out of range; allowed {}", fmt_number(v), range_text(info)));
+  };
+  auto check_spread = [&](const char* key, double v, bool allow_zero) {
+    if (allow_zero ? v < 0 : v <= 0)
+      rd.fail(at(key), path + "." + key,
+              fmt::format("{} must be {}", fmt_number(v), allow_zero ? ">= 0" : "> 0"));
+  };
+  switch (d.kind) {
+    case DistKind::fixed:
+      check_in_range("value", d.a);
+      break;
+    case DistKind::beta:
+      if (info.min < 0 || info.max > 1)
+        rd.fail(kind_node ? kind_node : node, path + ".dist",
+                fmt::format(
+                    "beta is for parameters within [0, 1]; {} allows {}; use normal, lognormal or uniform",
+                    info.key, range_text(info)));
+      if (d.a <= 0 || d.a >= 1)
+        rd.fail(at("mean"), path + ".mean",
+                fmt::format("{} is out of range; a beta mean must lie in (0, 1)", fmt_number(d.a)));
+      check_spread("concentration", d.b, false);
+      break;
+    case DistKind::lognormal:
+      if (info.min < 0 || info.max != kInf)
+        rd.fail(
+            kind_node ? kind_node : node, path + ".dist",
+            fmt::format("lognormal is for parameters in [0, inf); {} allows {}; use beta, normal or uniform",
+                        info.key, range_text(info)));
+      check_in_range("mean", d.a);
+      check_spread("log_sd", d.b, true);
+      break;
+    case DistKind::normal:
+      check_in_range("mean", d.a);
+      check_spread("sd", d.b, true);
+      break;
+    case DistKind::uniform:
+      check_in_range("min", d.a);
+      check_in_range("max", d.b);
+      if (d.a > d.b)
+        rd.fail(at("max"), path + ".max",
+                fmt::format("max {} is below min {}", fmt_number(d.b), fmt_number(d.a)));
+      break;
   }
   return d;
 }
@@ -237,7 +263,7 @@ void read_caregiver(const Reader& rd, const YAML::Node& node, const std::string&
   });
   for (std::size_t i = 0; i < table.size(); ++i) {
     const std::string key(table[i].key);
-    if (const YAML::Node n = node[key]) out[i] = read_distribution(rd, n, path + "." + key, table[i]);
+    if (const YAML::Node n = node[key]) out[i] = read_distribution(rd, n, path + "." + key, table[i], out[i]);
   }
 }
 
@@ -278,11 +304,11 @@ void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& sp
     rd.check_keys(p, path, {"name", "weight", "description", "caregiver"});
     Profile prof{fmt::format("profile{}", i), 1.0, base};
     if (auto n = p["name"]) prof.name = rd.text(n, path + ".name");
-    if (prof.name.empty() ||
+    if (prof.name.empty() || prof.name.size() > 24 ||
         prof.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
             std::string::npos)
       rd.fail(p["name"], path + ".name",
-              fmt::format("'{}' is not a valid name (letters, digits, '_' and '-')", prof.name));
+              fmt::format("'{}' is not a valid name (1 to 24 letters, digits, '_' and '-')", prof.name));
     if (!names.insert(prof.name).second)
       rd.fail(p["name"], path + ".name", fmt::format("profile name '{}' is used twice", prof.name));
     if (auto n = p["weight"]) {
@@ -336,6 +362,10 @@ void apply_override(YAML::Node root, const Override& o) {
         return;
       }
       YAML::Node child = node[part];
+      if (!child.IsDefined() || child.IsNull()) {
+        node[part] = YAML::Node(YAML::NodeType::Map);
+        child = node[part];
+      }
       if (child.IsScalar())
         throw InputError(
             fmt::format("--set {}: '{}' holds a single value, not keys; set it whole instead", o.path, part));

@@ -409,7 +409,10 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   Scenario s;
   s.source = source;
   if (auto n = root["name"]) s.name = rd.text(n, "name");
-  if (auto n = root["description"]) s.description = rd.text(n, "description");
+  if (auto n = root["description"]) {
+    s.description = rd.text(n, "description");
+    s.description.erase(s.description.find_last_not_of(" \n") + 1);
+  }
   if (auto n = root["model"]) {
     if (rd.text(n, "model") != "reference")
       rd.fail(n, "model", fmt::format("unknown model '{}' (allowed: reference)", n.Scalar()));

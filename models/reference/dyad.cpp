@@ -180,15 +180,21 @@ void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng, s
     const double e = engaged ? 1.0 : 0.0;
 
     // 4. Caregiver action, with the new engagement.
-    double n1, n2, n3, n4;
-    sim::normal_pair(sim::low32(b.w[2]), sim::high32(b.w[2]), n1, n2);
-    sim::normal_pair(sim::low32(b.w[3]), sim::high32(b.w[3]), n3, n4);
-    const double perceived = x + perception_sd * n1;
+    // u = E·k·a·max(ŷ,0)·eff and v = E·k_i·(1−a)·|N₂| are exactly 0 when E = 0, so the
+    // perception and intrusion normals are only transformed while engaged.
     const bool flooded = xc > cg.flood_threshold;
-    const double efficacy = flooded ? 0.0 : 1.0 / (1.0 + std::max(xc - cg.baseline_stress, 0.0));
-    const double u = e * soothing * std::max(perceived, 0.0) * efficacy;
-    const double v = e * intrusion * std::fabs(n2);
+    double u = 0.0, v = 0.0;
+    if (engaged) {
+      double n1, n2;
+      sim::normal_pair(sim::low32(b.w[2]), sim::high32(b.w[2]), n1, n2);
+      const double perceived = x + perception_sd * n1;
+      const double efficacy = flooded ? 0.0 : 1.0 / (1.0 + std::max(xc - cg.baseline_stress, 0.0));
+      u = soothing * std::max(perceived, 0.0) * efficacy;
+      v = intrusion * std::fabs(n2);
+    }
     const bool fear = engaged && flooded;
+    double n3, n4;
+    sim::normal_pair(sim::low32(b.w[3]), sim::high32(b.w[3]), n3, n4);
 
     // 5. Infant arousal.
     if (dissociated) {

@@ -22,11 +22,16 @@ std::string range(const ParamInfo& p) {
 std::string spread(const ParamInfo& p) {
   const Distribution d = Distribution::default_for(p);
   switch (d.kind) {
-    case DistKind::beta: return fmt::format("beta, concentration {}", number(d.b));
-    case DistKind::lognormal: return fmt::format("log-normal, log-sd {}", number(d.b));
-    case DistKind::normal: return fmt::format("normal, sd {}", number(d.b));
-    case DistKind::uniform: return fmt::format("uniform [{}, {}]", number(d.a), number(d.b));
-    case DistKind::fixed: break;
+    case DistKind::beta:
+      return fmt::format("beta, concentration {}", number(d.b));
+    case DistKind::lognormal:
+      return fmt::format("log-normal, log-sd {}", number(d.b));
+    case DistKind::normal:
+      return fmt::format("normal, sd {}", number(d.b));
+    case DistKind::uniform:
+      return fmt::format("uniform [{}, {}]", number(d.a), number(d.b));
+    case DistKind::fixed:
+      break;
   }
   return "fixed";
 }
@@ -45,18 +50,16 @@ std::string parameter_reference(const ParamTables& tables) {
       "| key | symbol | unit | default | default spread | valid range | meaning |\n"
       "|---|---|---|---|---|---|---|\n";
   for (const auto& p : tables.caregiver)
-    s += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", p.key, p.symbol, p.unit, number(p.value), spread(p),
-                     range(p), p.meaning);
-  s +=
-      "\n## Infant parameters (`infant:`)\n\n"
-      "Shared by every infant of a scenario; plain numbers only.\n\n"
-      "| key | symbol | unit | default | valid range | meaning |\n"
-      "|---|---|---|---|---|---|\n";
+    s += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", p.key, p.symbol, p.unit, number(p.value),
+                     spread(p), range(p), p.meaning);
+  s += "\n## Infant parameters (`infant:`)\n\n"
+       "Shared by every infant of a scenario; plain numbers only.\n\n"
+       "| key | symbol | unit | default | valid range | meaning |\n"
+       "|---|---|---|---|---|---|\n";
   for (const auto& p : tables.infant)
-    s += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.key, p.symbol, p.unit, number(p.value), range(p),
-                     p.meaning);
-  s +=
-      "\nAlso checked across keys: `regulation_initial` ≤ `regulation_max`.\n";
+    s += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.key, p.symbol, p.unit, number(p.value),
+                     range(p), p.meaning);
+  s += "\nAlso checked across keys: `regulation_initial` ≤ `regulation_max`.\n";
   return s;
 }
 

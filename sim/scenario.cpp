@@ -45,7 +45,7 @@ std::string fmt_number(double v) {
 
 std::string range_text(const ParamInfo& info) {
   return fmt::format("{}{}, {}{}", info.min_open ? "(" : "[", fmt_number(info.min), fmt_number(info.max),
-                     info.max_open ? ")" : "]");
+                     info.max_open || std::isinf(info.max) ? ")" : "]");
 }
 
 bool in_range(double v, const ParamInfo& info) {
@@ -67,7 +67,7 @@ class Reader {
   std::string where(const YAML::Node& node, const std::string& path) const {
     for (const Override& o : overrides_) {
       if (path == o.path || path.rfind(o.path + ".", 0) == 0 || o.path.rfind(path + ".", 0) == 0)
-        return fmt::format("{} (--set {}={})", source_, o.path, o.value);
+        return fmt::format("{} (--set {})", source_, o.value);
     }
     const YAML::Mark m = node.Mark();
     if (m.is_null() || m.line < 0) return source_;
@@ -302,7 +302,7 @@ void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& sp
     const std::string path = fmt::format("profiles.{}", i);
     rd.expect_map(p, path);
     rd.check_keys(p, path, {"name", "weight", "description", "caregiver"});
-    Profile prof{fmt::format("profile{}", i), 1.0, base};
+    Profile prof{fmt::format("profile{}", i), "", 1.0, base};
     if (auto n = p["name"]) prof.name = rd.text(n, path + ".name");
     if (prof.name.empty() || prof.name.size() > 24 ||
         prof.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
@@ -311,6 +311,7 @@ void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& sp
               fmt::format("'{}' is not a valid name (1 to 24 letters, digits, '_' and '-')", prof.name));
     if (!names.insert(prof.name).second)
       rd.fail(p["name"], path + ".name", fmt::format("profile name '{}' is used twice", prof.name));
+    if (auto n = p["description"]) prof.description = rd.text(n, path + ".description");
     if (auto n = p["weight"]) {
       prof.weight = rd.number(n, path + ".weight");
       if (prof.weight <= 0)
@@ -323,7 +324,8 @@ void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& sp
 }
 
 // Applies one --set to the tree; list items are addressed by index or by their 'name'.
-void apply_override(YAML::Node root, const Override& o) {
+// Returns the path with list items named by index, as the validator names them.
+std::string apply_override(YAML::Node root, const Override& o) {
   YAML::Node value;
   try {
     value = YAML::Load(o.value);
@@ -337,6 +339,7 @@ void apply_override(YAML::Node root, const Override& o) {
     parts.push_back(part);
   }
   YAML::Node node = root;
+  std::string resolved;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string& part = parts[i];
     const bool last = i + 1 == parts.size();
@@ -351,15 +354,19 @@ void apply_override(YAML::Node root, const Override& o) {
       if (index >= node.size())
         throw InputError(
             fmt::format("--set {}: no list item '{}' (use its index or its name)", o.path, part));
+      if (!resolved.empty()) resolved += '.';
+      resolved += std::to_string(index);
       if (last) {
         node[index] = value;
-        return;
+        return resolved;
       }
       node.reset(node[index]);
     } else if (node.IsMap() || node.IsNull()) {
+      if (!resolved.empty()) resolved += '.';
+      resolved += part;
       if (last) {
         node[part] = value;
-        return;
+        return resolved;
       }
       YAML::Node child = node[part];
       if (!child.IsDefined() || child.IsNull()) {
@@ -374,6 +381,7 @@ void apply_override(YAML::Node root, const Override& o) {
       throw InputError(fmt::format("--set {}: cannot descend into a plain value", o.path));
     }
   }
+  return resolved;
 }
 
 YAML::Node parse_yaml(const std::string& text, const std::string& source) {
@@ -392,9 +400,10 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
                         const std::vector<Override>& overrides, const ModelSpec& spec) {
   YAML::Node root = parse_yaml(text, source);
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  const Reader rd(source, overrides);
-  rd.expect_map(root, "");
-  for (const Override& o : overrides) apply_override(root, o);
+  if (!root.IsMap()) throw ScenarioError(source, "", "expected a mapping of scenario keys at the top level");
+  std::vector<Override> applied;
+  for (const Override& o : overrides) applied.push_back({apply_override(root, o), o.path + "=" + o.value});
+  const Reader rd(source, applied);
   rd.check_keys(root, "",
                 {"name", "description", "model", "seed", "time", "population", "caregiver", "profiles",
                  "infant", "output"},
@@ -438,7 +447,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   if (auto n = root["profiles"]) {
     read_profiles(rd, n, spec, base, s.profiles);
   } else {
-    s.profiles.push_back(Profile{"all", 1.0, base});
+    s.profiles.push_back(Profile{"all", "", 1.0, base});
   }
 
   const auto inf_table = spec.params.infant;
@@ -548,6 +557,7 @@ std::string to_yaml(const Scenario& s, const ModelSpec& spec) {
   out << YAML::Key << "profiles" << YAML::Value << YAML::BeginSeq;
   for (const Profile& p : s.profiles) {
     out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << p.name;
+    if (!p.description.empty()) out << YAML::Key << "description" << YAML::Value << p.description;
     out << YAML::Key << "weight" << YAML::Value << fmt_number(p.weight);
     out << YAML::Key << "caregiver" << YAML::Value << YAML::BeginMap;
     for (std::size_t i = 0; i < p.caregiver.size(); ++i) {

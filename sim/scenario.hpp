@@ -16,6 +16,7 @@ namespace attune::sim {
 // A caregiver risk group: its share of the population and its parameter distributions.
 struct Profile {
   std::string name;
+  std::string description;
   double weight = 1.0;
   std::vector<Distribution> caregiver;  // one per caregiver parameter, in table order
 };

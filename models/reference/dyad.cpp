@@ -221,10 +221,12 @@ void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng, s
     }
     was_coordinated = coordinated;
     sum_x += x;
-    sum_c += xc;
+    const double xc_shifted =
+        xc - cg.baseline_stress;  // correlation is shift-free; this is exact-zero friendly
+    sum_c += xc_shifted;
     sum_xx += x * x;
-    sum_cc += xc * xc;
-    sum_xc += x * xc;
+    sum_cc += xc_shifted * xc_shifted;
+    sum_xc += x * xc_shifted;
 
     // 9. Distress episodes.
     const bool started = !open && !dissociated && x > p.distress_threshold;
@@ -285,10 +287,13 @@ void DyadModel::run_session(const CaregiverParams& cg, const sim::Stream& rng, s
 
   // Synchrony: Pearson correlation of x and x_c over the session (0 if either is constant).
   const double n = static_cast<double>(steps_);
-  const double var_x = sum_xx / n - (sum_x / n) * (sum_x / n);
-  const double var_c = sum_cc / n - (sum_c / n) * (sum_c / n);
-  const double cov = sum_xc / n - (sum_x / n) * (sum_c / n);
-  const double synchrony = (var_x > 0.0 && var_c > 0.0) ? cov / std::sqrt(var_x * var_c) : 0.0;
+  // A variance at rounding level (a constant series) counts as 0, as MODEL.md asks.
+  const double mean_x = sum_x / n, mean_c = sum_c / n;
+  const double var_x = sum_xx / n - mean_x * mean_x;
+  const double var_c = sum_cc / n - mean_c * mean_c;
+  const double cov = sum_xc / n - mean_x * mean_c;
+  const bool varies = var_x > 1e-12 * (1.0 + mean_x * mean_x) && var_c > 1e-12 * (1.0 + mean_c * mean_c);
+  const double synchrony = varies ? cov / std::sqrt(var_x * var_c) : 0.0;
 
   Interaction& today = rel.today;
   today.session_s += n * dt;

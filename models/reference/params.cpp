@@ -87,8 +87,7 @@ CaregiverParams caregiver_from(std::span<const double> values) { return build(kC
 InfantParams infant_from(std::span<const double> values) { return build(kInfant, values); }
 
 const char* infant_consistency_error(const InfantParams& p) {
-  if (p.regulation_initial > p.regulation_max)
-    return "infant.regulation_initial must not exceed infant.regulation_max";
+  if (p.regulation_initial > p.regulation_max) return "regulation_initial must not exceed regulation_max";
   return nullptr;
 }
 

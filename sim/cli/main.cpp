@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   auto* info_cmd = app.add_subcommand("info", "print provenance and a summary of an attune HDF5 file");
   info_cmd->add_option("FILE", info_path, "attune HDF5 file")->required();
 
-  auto* params_cmd = app.add_subcommand("params", "print the parameter reference (docs/PARAMETERS.md) as Markdown");
+  auto* params_cmd =
+      app.add_subcommand("params", "print the parameter reference (docs/PARAMETERS.md) as Markdown");
 
   int bench_threads = 0;
   auto* bench_cmd = app.add_subcommand("bench", "measure dyad-steps per second on a fixed workload");

@@ -1,0 +1,39 @@
+// Every scenario shipped under scenarios/ (found at test time, so new files are covered) loads,
+// validates and runs, shrunk to 20 infants and 3 days.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "sim/cli/simulation.hpp"
+#include "sim/hdf5_file.hpp"
+#include "support/paths.hpp"
+
+namespace attune::test {
+namespace {
+
+std::vector<fs::path> shipped_scenarios() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::recursive_directory_iterator(source_dir() / "scenarios"))
+    if (e.is_regular_file() && (e.path().extension() == ".yaml" || e.path().extension() == ".yml"))
+      out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(ShippedScenarios, LoadAndRunShrunk) {
+  const auto files = shipped_scenarios();
+  ASSERT_GE(files.size(), 5u) << "the archetypes at least";
+  TempDir dir;
+  for (const auto& file : files) {
+    SCOPED_TRACE(file.string());
+    EXPECT_NO_THROW(sim::load_scenario(file.string(), {}, app::model_spec()));
+    const auto out = dir / (file.stem().string() + ".h5");
+    const CliResult r = run_attune({"run", file.string(), "-o", out.string(), "--quiet", "--threads", "1",
+                                    "--set", "population.infants=20", "--set", "time.days=3"});
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(sim::read_table(out.string(), "infants").rows(), 20u);
+  }
+}
+
+}  // namespace
+}  // namespace attune::test

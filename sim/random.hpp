@@ -18,6 +18,8 @@ enum class Purpose : std::uint64_t {
   dynamics = 1,        // per-step draws of one infant's interactions
   caregiver_draw = 2,  // a caregiver's parameters, one sub-stream per parameter
   profile_choice = 3,  // which population profile a caregiver comes from
+  run_seed = 4,        // a sweep run's seed from the master seed
+  design = 5,          // random designs (Latin hypercube, Morris)
 };
 
 struct Block {

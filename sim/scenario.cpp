@@ -295,7 +295,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   const Reader rd(source, applied);
   rd.check_keys(root, "",
                 {"name", "description", "model", "seed", "time", "population", "caregiver", "profiles",
-                 "infant", "output"},
+                 "infant", "output", "sweep"},
                 [&](const std::string& key) -> std::string {
                   if (find_param(spec.params.caregiver, key))
                     return fmt::format("; put {} under 'caregiver:'", key);

@@ -11,7 +11,7 @@
 namespace attune::sim {
 namespace fs = std::filesystem;
 
-namespace {
+namespace h5 {
 
 // HDF5 prints its own error stack by default; attune reports errors itself.
 void quiet_hdf5() {
@@ -32,12 +32,6 @@ H5Id text_type(std::size_t width) {
   check(H5Tset_strpad(t.get(), H5T_STR_NULLPAD), "set string padding");
   return t;
 }
-
-struct Layout {
-  H5Id type;
-  std::vector<std::size_t> offsets;
-  std::size_t size = 0;
-};
 
 Layout compound_layout(const Table& table) {
   Layout l;
@@ -60,15 +54,46 @@ Layout compound_layout(const Table& table) {
   return l;
 }
 
-H5Id open_file(const std::string& path) {
+std::vector<unsigned char> pack(const Table& table, const Layout& l) {
+  const std::size_t rows = table.rows();
+  std::vector<unsigned char> buf(rows * l.size, 0);
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    const Column& col = table.columns[c];
+    for (std::size_t r = 0; r < rows; ++r) {
+      unsigned char* cell = buf.data() + r * l.size + l.offsets[c];
+      if (col.kind == Column::int64)
+        std::memcpy(cell, &col.ints[r], 8);
+      else if (col.kind == Column::float64)
+        std::memcpy(cell, &col.reals[r], 8);
+      else
+        std::memcpy(cell, col.texts[r].data(), std::min(col.texts[r].size(), col.text_width));
+    }
+  }
+  return buf;
+}
+
+H5Id open_file(const std::string& path, bool write) {
   quiet_hdf5();
   if (!fs::exists(path)) throw InputError(fmt::format("{}: no such file", path));
-  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t f = -1;
+  if (write) {
+    // A sweep killed while writing leaves its SWMR status flags set; clear them (as h5clear -s).
+    H5Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
+    hbool_t clear = 1;
+    check(H5Pset(fapl.get(), "clear_status_flags", &clear), "clear status flags");
+    f = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
+  } else {
+    f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    // A sweep still running, or killed, is readable as a single-writer/multiple-reader file.
+    if (f < 0) f = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+  }
   if (f < 0) throw InputError(fmt::format("{}: not an HDF5 file (or unreadable)", path));
   return H5Id(f, H5Fclose, path);
 }
 
-}  // namespace
+}  // namespace h5
+
+using namespace h5;
 
 H5Id::H5Id(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
   if (id < 0) throw OutputError("HDF5: cannot create or open " + what);
@@ -136,19 +161,7 @@ void OutputFile::attribute(const std::string& name, std::uint64_t value) {
 void OutputFile::write_table(const std::string& name, const Table& table) {
   const Layout l = compound_layout(table);
   const std::size_t rows = table.rows();
-  std::vector<unsigned char> buf(rows * l.size, 0);
-  for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    const Column& col = table.columns[c];
-    for (std::size_t r = 0; r < rows; ++r) {
-      unsigned char* cell = buf.data() + r * l.size + l.offsets[c];
-      if (col.kind == Column::int64)
-        std::memcpy(cell, &col.ints[r], 8);
-      else if (col.kind == Column::float64)
-        std::memcpy(cell, &col.reals[r], 8);
-      else
-        std::memcpy(cell, col.texts[r].data(), std::min(col.texts[r].size(), col.text_width));
-    }
-  }
+  const std::vector<unsigned char> buf = pack(table, l);
   const hsize_t dims[1] = {rows};
   H5Id space(H5Screate_simple(1, dims, nullptr), H5Sclose, "table space");
   H5Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dataset properties");
@@ -213,7 +226,7 @@ void OutputFile::commit() {
 }
 
 std::map<std::string, std::string> read_attributes(const std::string& path) {
-  const H5Id file = open_file(path);
+  const H5Id file = open_file(path, false);
   std::map<std::string, std::string> out;
   H5Id root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, "root group");
   H5O_info_t oinfo;
@@ -248,10 +261,14 @@ std::map<std::string, std::string> read_attributes(const std::string& path) {
 }
 
 Table read_table(const std::string& path, const std::string& name) {
-  const H5Id file = open_file(path);
-  if (H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
+  const H5Id file = open_file(path, false);
+  return h5::read_table(file.get(), name, path);
+}
+
+Table h5::read_table(hid_t file_id, const std::string& name, const std::string& path) {
+  if (H5Lexists(file_id, name.c_str(), H5P_DEFAULT) <= 0)
     throw InputError(fmt::format("{}: has no dataset {}", path, name));
-  H5Id ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
+  H5Id ds(H5Dopen2(file_id, name.c_str(), H5P_DEFAULT), H5Dclose, name);
   H5Id ftype(H5Dget_type(ds.get()), H5Tclose, "table type");
   if (H5Tget_class(ftype.get()) != H5T_COMPOUND)
     throw InputError(fmt::format("{}: {} is not a table", path, name));
@@ -298,7 +315,7 @@ Table read_table(const std::string& path, const std::string& name) {
 
 std::vector<double> read_daily(const std::string& path, const std::string& field, std::size_t& rows,
                                std::size_t& days) {
-  const H5Id file = open_file(path);
+  const H5Id file = open_file(path, false);
   const std::string name = "/daily/" + field;
   if (H5Lexists(file.get(), "daily", H5P_DEFAULT) <= 0 ||
       H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
@@ -316,7 +333,7 @@ std::vector<double> read_daily(const std::string& path, const std::string& field
 }
 
 std::vector<std::string> list_group(const std::string& path, const std::string& group) {
-  const H5Id file = open_file(path);
+  const H5Id file = open_file(path, false);
   std::vector<std::string> out;
   if (H5Lexists(file.get(), group.c_str(), H5P_DEFAULT) <= 0) return out;
   H5Id g(H5Gopen2(file.get(), group.c_str(), H5P_DEFAULT), H5Gclose, group);

@@ -66,6 +66,24 @@ class OutputFile {
 // Refuses early (InputError) if `path` exists and !force, or its folder cannot be written.
 void check_output_path(const std::string& path, bool force);
 
+// Building blocks shared by the run and sweep writers.
+namespace h5 {
+void quiet_hdf5();
+void check(herr_t status, const std::string& what);
+H5Id text_type(std::size_t width);
+struct Layout {
+  H5Id type;
+  std::vector<std::size_t> offsets;
+  std::size_t size = 0;
+};
+Layout compound_layout(const Table& table);                            // a compound type for its columns
+std::vector<unsigned char> pack(const Table& table, const Layout& l);  // rows in that layout
+// Opens for reading (falling back to SWMR reading of a file being or last written by a sweep)
+// or for writing (clearing the status flags a killed sweep leaves behind).
+H5Id open_file(const std::string& path, bool write);
+Table read_table(hid_t file, const std::string& name, const std::string& path);
+}  // namespace h5
+
 std::map<std::string, std::string> read_attributes(const std::string& path);
 Table read_table(const std::string& path, const std::string& name);
 // rows × days of one daily field (float32 widened to double).

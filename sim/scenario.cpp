@@ -273,6 +273,8 @@ std::string apply_override(YAML::Node root, const Override& o) {
   return resolved;
 }
 
+}  // namespace
+
 YAML::Node parse_yaml(const std::string& text, const std::string& source) {
   try {
     YAML::Node root = YAML::Load(text);
@@ -283,16 +285,27 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
   }
 }
 
-}  // namespace
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot open the scenario file (does it exist?)", path));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::vector<Override> apply_overrides(YAML::Node root, const std::vector<Override>& overrides) {
+  std::vector<Override> applied;
+  for (const Override& o : overrides)
+    applied.push_back({apply_override(root, o), o.path + "=" + o.value, o.origin});
+  return applied;
+}
 
 Scenario parse_scenario(const std::string& text, const std::string& source,
                         const std::vector<Override>& overrides, const ModelSpec& spec) {
   YAML::Node root = parse_yaml(text, source);
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) throw ScenarioError(source, "", "expected a mapping of scenario keys at the top level");
-  std::vector<Override> applied;
-  for (const Override& o : overrides) applied.push_back({apply_override(root, o), o.path + "=" + o.value});
-  const Reader rd(source, applied);
+  const Reader rd(source, apply_overrides(root, overrides));
   rd.check_keys(root, "",
                 {"name", "description", "model", "seed", "time", "population", "caregiver", "profiles",
                  "infant", "output", "sweep"},
@@ -383,11 +396,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
 
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
                        const ModelSpec& spec) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open the scenario file (does it exist?)", path));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  Scenario s = parse_scenario(buf.str(), path, overrides, spec);
+  Scenario s = parse_scenario(read_text_file(path), path, overrides, spec);
   if (s.name.empty()) {
     const auto slash = path.find_last_of('/');
     const std::string file = slash == std::string::npos ? path : path.substr(slash + 1);

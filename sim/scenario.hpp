@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <functional>
+
+#include <yaml-cpp/yaml.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,8 +47,18 @@ struct ModelSpec {
 struct Override {
   std::string path;
   std::string value;
+  std::string origin = {};  // where the value came from when not the command line, e.g. "design.csv:7:2"
 };
 Override parse_override(const std::string& text);
+
+// The text of a scenario file (InputError naming it when it cannot be read).
+std::string read_text_file(const std::string& path);
+// YAML text to a tree; malformed YAML is a ScenarioError at its line and column.
+YAML::Node parse_yaml(const std::string& text, const std::string& source);
+
+// Applies overrides to a parsed scenario tree; returns them with list items named by index (as
+// the validator names keys) and `value` turned into the text messages show.
+std::vector<Override> apply_overrides(YAML::Node root, const std::vector<Override>& overrides);
 
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
                        const ModelSpec& spec);

@@ -47,7 +47,7 @@ class Reader {
   std::string where(const YAML::Node& node, const std::string& path) const {
     for (const Override& o : overrides_) {
       if (path == o.path || path.rfind(o.path + ".", 0) == 0 || o.path.rfind(path + ".", 0) == 0)
-        return fmt::format("{} (--set {})", source_, o.value);
+        return o.origin.empty() ? fmt::format("{} (--set {})", source_, o.value) : o.origin;
     }
     const YAML::Mark m = node.Mark();
     if (m.is_null() || m.line < 0) return source_;

@@ -10,7 +10,8 @@ namespace attune::sim {
 class Progress {
  public:
   Progress(std::string label, double total, bool enabled);
-  void update(double done);  // cheap; prints only when due
+  // Cheap; prints only when due. `detail` is appended to the line (e.g. failures, speed).
+  void update(double done, const std::string& detail = {});
   void finish();
 
  private:

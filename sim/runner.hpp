@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <optional>
 
 #include "sim/errors.hpp"
 
@@ -20,19 +21,25 @@ struct Interrupted : Error {
 };
 
 // `advance(unit, day)` must touch only that unit's state. `day_done(day)` runs on this thread.
+// threads: 0 all cores, N > 0 that many, < 0 the caller's task arena (a run nested in a sweep).
 template <class Advance, class DayDone>
 void run_days(std::size_t units, int days, int threads, Advance&& advance, DayDone&& day_done,
               const std::atomic<bool>* stop = nullptr) {
-  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
-  const std::size_t grain =
-      std::max<std::size_t>(1, units / (64 * static_cast<std::size_t>(arena.max_concurrency())));
+  std::optional<tbb::task_arena> own;
+  if (threads >= 0) own.emplace(threads > 0 ? threads : tbb::task_arena::automatic);
+  const int concurrency = own ? own->max_concurrency() : tbb::this_task_arena::max_concurrency();
+  const std::size_t grain = std::max<std::size_t>(1, units / (64 * static_cast<std::size_t>(concurrency)));
   for (int day = 0; day < days; ++day) {
-    arena.execute([&] {
+    auto one_day = [&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, units, grain),
                         [&](const tbb::blocked_range<std::size_t>& r) {
                           for (std::size_t u = r.begin(); u != r.end(); ++u) advance(u, day);
                         });
-    });
+    };
+    if (own)
+      own->execute(one_day);
+    else
+      one_day();
     day_done(day);
     if (stop && stop->load()) throw Interrupted();
   }

@@ -51,6 +51,21 @@ std::vector<const ref::OutcomeField*> daily_getters(const sim::Scenario& s) {
 
 }  // namespace
 
+sim::Table infants_table_layout() {
+  sim::Table t;
+  t.add("infant_id", sim::Column::int64);
+  t.add("caregiver_id", sim::Column::int64);
+  t.add("profile", sim::Column::text, 24);
+  for (std::string_view key : kDrawnColumns) t.add(std::string(key), sim::Column::float64);
+  for (const auto& f : ref::outcome_fields()) {
+    using K = ref::OutcomeField::Kind;
+    t.add(std::string(f.name), f.kind == K::real    ? sim::Column::float64
+                               : f.kind == K::count ? sim::Column::int64
+                                                    : sim::Column::text);
+  }
+  return t;
+}
+
 RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
   const auto start = std::chrono::steady_clock::now();
   const sim::ModelSpec spec = model_spec();
@@ -116,9 +131,11 @@ RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
   RunResult result;
   result.dyad_steps = steps_per_day * static_cast<std::uint64_t>(s.schedule.days);
   sim::Table& t = result.infants;
-  auto& infant_id = t.add("infant_id", sim::Column::int64);
-  auto& caregiver_id = t.add("caregiver_id", sim::Column::int64);
-  auto& profile = t.add("profile", sim::Column::text, 24);
+  t = infants_table_layout();
+  auto col = t.columns.begin();
+  auto& infant_id = *col++;
+  auto& caregiver_id = *col++;
+  auto& profile = *col++;
   for (std::size_t r = 0; r < n_rel; ++r) {
     infant_id.ints.push_back(pop.relationships[r].infant);
     caregiver_id.ints.push_back(pop.relationships[r].caregiver);
@@ -127,9 +144,9 @@ RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
   for (std::string_view key : kDrawnColumns) {
     std::size_t k = 0;
     while (spec.params.caregiver[k].key != key) ++k;
-    auto& col = t.add(std::string(key), sim::Column::float64);
+    auto& drawn = *col++;
     for (std::size_t r = 0; r < n_rel; ++r)
-      col.reals.push_back(pop.caregiver(pop.relationships[r].caregiver)[k]);
+      drawn.reals.push_back(pop.caregiver(pop.relationships[r].caregiver)[k]);
   }
   std::vector<ref::Outcome> outcomes;
   for (std::size_t r = 0; r < n_rel; ++r) {
@@ -138,18 +155,15 @@ RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
     outcomes.push_back(ref::outcome(infant_params, rels[r].iwm, rels[r].total, inf.regulation, cortisol));
   }
   for (const auto& f : ref::outcome_fields()) {
-    using K = ref::OutcomeField::Kind;
-    auto& col = t.add(std::string(f.name), f.kind == K::real    ? sim::Column::float64
-                                           : f.kind == K::count ? sim::Column::int64
-                                                                : sim::Column::text);
+    auto& out = *col++;
     for (const auto& o : outcomes) {
       const double v = f.get(o);
-      if (f.kind == K::real)
-        col.reals.push_back(v);
-      else if (f.kind == K::count)
-        col.ints.push_back(static_cast<std::int64_t>(v));
+      if (out.kind == sim::Column::float64)
+        out.reals.push_back(v);
+      else if (out.kind == sim::Column::int64)
+        out.ints.push_back(static_cast<std::int64_t>(v));
       else
-        col.texts.emplace_back(1, static_cast<char>(v));
+        out.texts.emplace_back(1, static_cast<char>(v));
     }
   }
   result.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

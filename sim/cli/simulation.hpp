@@ -16,7 +16,7 @@ sim::ModelSpec model_spec();
 sim::SummarySpec summary_spec();
 
 struct RunSettings {
-  int threads = 0;  // 0: all cores
+  int threads = 0;  // 0: all cores; -1: the calling task arena (runs nested in a sweep)
   bool progress = false;
   const std::atomic<bool>* stop = nullptr;
   sim::OutputFile* output = nullptr;  // daily series are streamed here when given
@@ -29,6 +29,9 @@ struct RunResult {
 };
 
 RunResult simulate(const sim::Scenario& s, const RunSettings& settings);
+
+// The columns of RunResult::infants, with no rows.
+sim::Table infants_table_layout();
 
 // Writes the provenance attributes and the /infants table.
 void write_results(sim::OutputFile& out, const sim::Scenario& s, const RunResult& r);

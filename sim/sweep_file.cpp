@@ -1,0 +1,156 @@
+#include "sim/sweep_file.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "sim/errors.hpp"
+
+namespace attune::sim {
+namespace fs = std::filesystem;
+using namespace h5;
+
+namespace {
+
+H5Id latest_format_access() {
+  H5Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
+  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), "latest file format");
+  return fapl;
+}
+
+void string_attribute(hid_t file, const std::string& name, const std::string& value) {
+  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  check(H5Tset_size(type.get(), H5T_VARIABLE), "variable string");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "utf-8 string");
+  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+  H5Id attr(H5Acreate2(file, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+            "attribute " + name);
+  const char* data = value.c_str();
+  check(H5Awrite(attr.get(), type.get(), &data), "write attribute " + name);
+}
+
+void number_attribute(hid_t file, const std::string& name, std::uint64_t value) {
+  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+  H5Id attr(H5Acreate2(file, name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+            "attribute " + name);
+  check(H5Awrite(attr.get(), H5T_NATIVE_UINT64, &value), "write attribute " + name);
+}
+
+// A compound dataset of `table`'s columns: fixed size with its rows, or growable and empty.
+void create_table(hid_t file, const std::string& name, const Table& table, bool growable,
+                  hsize_t chunk_rows) {
+  const Layout l = compound_layout(table);
+  const hsize_t rows = growable ? 0 : table.rows();
+  const hsize_t dims[1] = {rows};
+  const hsize_t maxdims[1] = {growable ? H5S_UNLIMITED : rows};
+  H5Id space(H5Screate_simple(1, dims, maxdims), H5Sclose, "table space");
+  H5Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dataset properties");
+  const hsize_t chunk[1] = {
+      std::max<hsize_t>(1, growable ? chunk_rows : std::min<hsize_t>(rows, chunk_rows))};
+  check(H5Pset_chunk(plist.get(), 1, chunk), "set chunk");
+  check(H5Pset_shuffle(plist.get()), "set shuffle");
+  check(H5Pset_deflate(plist.get(), 4), "set deflate");
+  H5Id ds(H5Dcreate2(file, name.c_str(), l.type.get(), space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
+          H5Dclose, "dataset " + name);
+  if (!growable && rows > 0) {
+    const auto buf = pack(table, l);
+    check(H5Dwrite(ds.get(), l.type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "write " + name);
+  }
+}
+
+// Writes `rows` at [first, first + n) of dataset `name`, growing it if needed.
+void write_rows(hid_t file, const std::string& name, hsize_t first, const Table& rows) {
+  const hsize_t n = rows.rows();
+  if (n == 0) return;
+  H5Id ds(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, name);
+  H5Id fspace(H5Dget_space(ds.get()), H5Sclose, "space");
+  hsize_t dims[1];
+  H5Sget_simple_extent_dims(fspace.get(), dims, nullptr);
+  if (first + n > dims[0]) {
+    const hsize_t grown[1] = {first + n};
+    check(H5Dset_extent(ds.get(), grown), "grow " + name);
+    fspace = H5Id(H5Dget_space(ds.get()), H5Sclose, "space");
+  }
+  const hsize_t start[1] = {first}, count[1] = {n};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select rows");
+  H5Id mspace(H5Screate_simple(1, count, nullptr), H5Sclose, "memory space");
+  const Layout l = compound_layout(rows);
+  const auto buf = pack(rows, l);
+  check(H5Dwrite(ds.get(), l.type.get(), mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()),
+        "write " + name);
+}
+
+}  // namespace
+
+SweepFile::SweepFile(H5Id file, std::string path) : file_(std::move(file)), path_(std::move(path)) {}
+SweepFile::~SweepFile() = default;
+
+std::unique_ptr<SweepFile> SweepFile::create(const std::string& path, bool force, const Contents& c) {
+  quiet_hdf5();
+  check_output_path(path, force);
+  const fs::path p(path);
+  const std::string temp =
+      (p.parent_path() / fmt::format(".{}.tmp-{}", p.filename().string(), getpid())).string();
+  try {
+    const H5Id fapl = latest_format_access();
+    H5Id file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose, temp);
+    for (const auto& [k, v] : c.text_attributes) string_attribute(file.get(), k, v);
+    for (const auto& [k, v] : c.number_attributes) number_attribute(file.get(), k, v);
+    create_table(file.get(), "design", c.design, false, 4096);
+    create_table(file.get(), "runs", c.runs, false, 1024);
+    create_table(file.get(), "infants", c.infants, true, 2048);
+    create_table(file.get(), "run_summary", c.summary, true, 256);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(temp, ec);
+    throw;
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (ec) {
+    fs::remove(temp, ec);
+    throw OutputError(fmt::format("cannot move {} to {}: {}", temp, path, ec.message()));
+  }
+  return open(path);
+}
+
+std::unique_ptr<SweepFile> SweepFile::open(const std::string& path) {
+  quiet_hdf5();
+  if (!fs::exists(path)) throw InputError(fmt::format("{}: no such file", path));
+  const H5Id fapl = latest_format_access();
+  hbool_t clear = 1;  // a killed writer leaves SWMR status flags set (as h5clear -s clears them)
+  check(H5Pset(fapl.get(), "clear_status_flags", &clear), "clear status flags");
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
+  if (f < 0)
+    throw InputError(fmt::format("{}: cannot open it for writing (not a sweep file, or in use)", path));
+  return std::unique_ptr<SweepFile>(new SweepFile(H5Id(f, H5Fclose, path), path));
+}
+
+Table SweepFile::read(const std::string& name) const { return h5::read_table(file_.get(), name, path_); }
+
+std::size_t SweepFile::rows(const std::string& name) const {
+  H5Id ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
+  H5Id space(H5Dget_space(ds.get()), H5Sclose, "space");
+  return static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+}
+
+void SweepFile::truncate(const std::string& name, std::size_t rows) {
+  H5Id ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
+  const hsize_t dims[1] = {rows};
+  check(H5Dset_extent(ds.get(), dims), "truncate " + name);
+}
+
+void SweepFile::start_streaming() { check(H5Fstart_swmr_write(file_.get()), "start SWMR writing"); }
+
+void SweepFile::append(const std::string& name, const Table& rows) {
+  write_rows(file_.get(), name, this->rows(name), rows);
+}
+
+void SweepFile::write_row(const std::string& name, std::size_t index, const Table& row) {
+  write_rows(file_.get(), name, index, row);
+}
+
+void SweepFile::flush() { check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush"); }
+
+}  // namespace attune::sim

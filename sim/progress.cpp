@@ -22,7 +22,7 @@ Progress::Progress(std::string label, double total, bool enabled)
       start_(Clock::now()),
       last_(start_) {}
 
-void Progress::update(double done) {
+void Progress::update(double done, const std::string& detail) {
   if (!enabled_ || total_ <= 0) return;
   const auto now = Clock::now();
   const double since_last = std::chrono::duration<double>(now - last_).count();
@@ -35,13 +35,13 @@ void Progress::update(double done) {
   if (tty_) {
     constexpr int width = 30;
     const int filled = static_cast<int>(fraction * width);
-    fmt::print(stderr, "\r{} [{}{}] {:5.1f}%  elapsed {}  ETA {}   ", label_, std::string(filled, '#'),
+    fmt::print(stderr, "\r{} [{}{}] {:5.1f}%  elapsed {}  ETA {}{}   ", label_, std::string(filled, '#'),
                std::string(width - filled, '.'), 100 * fraction, format_duration(elapsed),
-               format_duration(eta));
+               format_duration(eta), detail);
     drawn_ = true;
   } else {
-    fmt::print(stderr, "{}: {:.0f}% done, elapsed {}, ETA {}\n", label_, 100 * fraction,
-               format_duration(elapsed), format_duration(eta));
+    fmt::print(stderr, "{}: {:.0f}% done, elapsed {}, ETA {}{}\n", label_, 100 * fraction,
+               format_duration(elapsed), format_duration(eta), detail);
   }
   std::fflush(stderr);
   last_ = now;

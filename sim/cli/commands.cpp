@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "sim/cli/simulation.hpp"
+#include "sim/cli/sweep.hpp"
 #include "sim/cli/version.hpp"
 #include "sim/errors.hpp"
 #include "sim/param_reference.hpp"
@@ -14,10 +15,7 @@ namespace attune::app {
 namespace {
 
 sim::Scenario load(const ScenarioArgs& a) {
-  std::vector<sim::Override> overrides;
-  for (const auto& s : a.sets) overrides.push_back(sim::parse_override(s));
-  if (a.seed) overrides.push_back({"seed", std::to_string(*a.seed)});
-  return sim::load_scenario(a.scenario, overrides, model_spec());
+  return sim::load_scenario(a.scenario, overrides_of(a), model_spec());
 }
 
 int resolve_threads(int threads) {
@@ -32,6 +30,13 @@ std::string describe(const sim::Scenario& s) {
 }
 
 }  // namespace
+
+std::vector<sim::Override> overrides_of(const ScenarioArgs& a) {
+  std::vector<sim::Override> out;
+  for (const auto& s : a.sets) out.push_back(sim::parse_override(s));
+  if (a.seed) out.push_back({"seed", std::to_string(*a.seed)});
+  return out;
+}
 
 int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
   const sim::Scenario s = load(args.in);
@@ -59,6 +64,7 @@ int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
 
 int check_command(const ScenarioArgs& args) {
   const sim::Scenario s = load(args);
+  if (has_sweep(args.scenario)) print_sweep_plan(plan_sweep(args));
   fmt::print("# {}: valid\n# {}\n# {} dyad-steps\n{}", s.source, describe(s),
              static_cast<double>(s.infants) * static_cast<double>(s.schedule.steps_per_run()),
              sim::to_yaml(s, model_spec()));
@@ -73,11 +79,13 @@ int info_command(const std::string& path) {
   if (std::stoll(version->second) != sim::kSchemaVersion)
     throw sim::InputError(fmt::format("{}: schema_version {} is not one this attune reads ({})", path,
                                       version->second, sim::kSchemaVersion));
-  for (const char* key : {"schema_version", "attune_version", "git_commit", "model", "seed",
-                          "scenario_source", "created_utc"}) {
+  for (const char* key : {"kind", "schema_version", "attune_version", "git_commit", "model", "seed",
+                          "scenario_source", "design", "created_utc"}) {
+    if (!attrs.count(key) && (std::string_view(key) == "kind" || std::string_view(key) == "design")) continue;
     const auto it = attrs.find(key);
     fmt::print("{:<16} {}\n", key, it == attrs.end() ? "-" : it->second);
   }
+  if (attrs.count("kind") && attrs.at("kind") == "sweep") print_sweep_info(path);
   const auto daily = sim::list_group(path, "daily");
   std::string names;
   for (const auto& d : daily) names += (names.empty() ? "" : ", ") + d;

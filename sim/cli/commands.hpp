@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario.hpp"
+
 namespace attune::app {
 
 struct ScenarioArgs {
@@ -21,6 +23,9 @@ struct RunArgs {
   bool force = false;
   bool quiet = false;
 };
+
+// The --set and --seed options as scenario overrides.
+std::vector<sim::Override> overrides_of(const ScenarioArgs& args);
 
 int run_command(const RunArgs& args, const std::atomic<bool>& stop);
 int check_command(const ScenarioArgs& args);

@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/sweep.hpp"
 #include "sim/cli/version.hpp"
 #include "sim/errors.hpp"
 #include "sim/runner.hpp"
@@ -40,6 +41,17 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--force", run.force, "overwrite an existing output file");
   run_cmd->add_flag("--quiet", run.quiet, "print nothing but errors");
 
+  app::SweepArgs sweep;
+  auto* sweep_cmd =
+      app.add_subcommand("sweep", "run every point of the scenario's sweep design into one HDF5 file");
+  add_scenario_options(sweep_cmd, sweep.in);
+  sweep_cmd->add_option("-o,--output", sweep.output, "output HDF5 file")->required();
+  sweep_cmd->add_option("--threads", sweep.threads, "worker threads (0: all cores)")->capture_default_str();
+  sweep_cmd->add_flag("--resume", sweep.resume,
+                      "continue an interrupted sweep in OUT, skipping finished runs");
+  sweep_cmd->add_flag("--force", sweep.force, "overwrite an existing output file");
+  sweep_cmd->add_flag("--quiet", sweep.quiet, "print nothing but errors");
+
   app::ScenarioArgs check;
   auto* check_cmd =
       app.add_subcommand("check", "validate a scenario and print it fully resolved, without running");
@@ -68,6 +80,10 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return app::run_command(run, g_stop);
     if (*check_cmd) return app::check_command(check);
+    if (*sweep_cmd) {
+      if (sweep.resume && sweep.force) throw sim::InputError("--resume and --force do not go together");
+      return app::sweep_command(sweep, g_stop);
+    }
     if (*info_cmd) return app::info_command(info_path);
     if (*bench_cmd) return app::bench_command(bench_threads);
     if (*params_cmd) return app::params_command();

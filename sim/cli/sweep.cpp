@@ -1,0 +1,427 @@
+#include "sim/cli/sweep.hpp"
+
+#include <fmt/format.h>
+#include <tbb/info.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+
+#include "sim/cli/simulation.hpp"
+#include "sim/cli/version.hpp"
+#include "sim/errors.hpp"
+#include "sim/progress.hpp"
+#include "sim/runner.hpp"
+#include "sim/sweep_file.hpp"
+
+namespace attune::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_number(const std::string& s) {
+  if (s.empty()) return true;  // "not set at this point": stored as NaN
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end && *end == '\0';
+}
+
+// Appends the design's factor values to `t` for the given points (one row per entry).
+void add_factor_columns(sim::Table& t, const sim::Design& d, const std::vector<std::size_t>& points) {
+  for (std::size_t f = 0; f < d.factors.size(); ++f) {
+    bool numeric = true;
+    std::size_t width = 1;
+    for (const auto& row : d.values) {
+      numeric = numeric && is_number(row[f]);
+      width = std::max(width, row[f].size());
+    }
+    auto& col = t.add(d.factors[f], numeric ? sim::Column::float64 : sim::Column::text,
+                      std::min<std::size_t>(width, 64));
+    for (std::size_t p : points) {
+      const std::string& v = d.values[p][f];
+      if (numeric)
+        col.reals.push_back(v.empty() ? std::nan("") : std::strtod(v.c_str(), nullptr));
+      else
+        col.texts.push_back(v);
+    }
+  }
+}
+
+sim::Table design_table(const sim::Design& d) {
+  sim::Table t;
+  auto& id = t.add("point_id", sim::Column::int64);
+  std::vector<std::size_t> all(d.points());
+  for (std::size_t p = 0; p < d.points(); ++p) all[p] = p, id.ints.push_back(d.point_ids[p]);
+  add_factor_columns(t, d, all);
+  if (!d.roles.empty()) {
+    auto& role = t.add("role", sim::Column::text, 8);
+    role.texts = d.roles;
+  }
+  if (!d.trajectory.empty()) t.add("trajectory", sim::Column::int64).ints = d.trajectory;
+  return t;
+}
+
+sim::Table runs_table(const SweepPlan& plan) {
+  const sim::Design& d = plan.design;
+  sim::Table t;
+  auto& run_id = t.add("run_id", sim::Column::int64);
+  auto& point_id = t.add("point_id", sim::Column::int64);
+  auto& replicate = t.add("replicate", sim::Column::int64);
+  auto& seed = t.add("seed", sim::Column::int64);
+  std::vector<std::size_t> points;
+  for (std::size_t p = 0; p < d.points(); ++p)
+    for (int r = 0; r < d.replicates; ++r) {
+      run_id.ints.push_back(static_cast<std::int64_t>(p) * d.replicates + r);
+      point_id.ints.push_back(d.point_ids[p]);
+      replicate.ints.push_back(r);
+      seed.ints.push_back(static_cast<std::int64_t>(run_scenario(plan, p, r).seed));
+      points.push_back(p);
+    }
+  add_factor_columns(t, d, points);
+  t.add("status", sim::Column::text, 8).texts.assign(d.runs(), "pending");
+  t.add("reason", sim::Column::text, 200).texts.assign(d.runs(), "");
+  t.add("infants_first_row", sim::Column::int64).ints.assign(d.runs(), 0);
+  t.add("infants_rows", sim::Column::int64).ints.assign(d.runs(), 0);
+  return t;
+}
+
+sim::Table slice(const sim::Table& t, std::size_t first, std::size_t n) {
+  sim::Table out;
+  for (const auto& c : t.columns) {
+    auto& o = out.add(c.name, c.kind, c.text_width);
+    if (c.kind == sim::Column::int64) o.ints.assign(c.ints.begin() + first, c.ints.begin() + first + n);
+    if (c.kind == sim::Column::float64) o.reals.assign(c.reals.begin() + first, c.reals.begin() + first + n);
+    if (c.kind == sim::Column::text) o.texts.assign(c.texts.begin() + first, c.texts.begin() + first + n);
+  }
+  return out;
+}
+
+sim::Column& column(sim::Table& t, std::string_view name) {
+  for (auto& c : t.columns)
+    if (c.name == name) return c;
+  throw sim::Error(fmt::format("internal: no column {}", name));
+}
+
+bool same_table(const sim::Table& a, const sim::Table& b) {
+  if (a.columns.size() != b.columns.size() || a.rows() != b.rows()) return false;
+  for (std::size_t i = 0; i < a.columns.size(); ++i) {
+    const auto &x = a.columns[i], &y = b.columns[i];
+    if (x.name != y.name || x.kind != y.kind || x.ints != y.ints || x.texts != y.texts) return false;
+    if (x.reals.size() != y.reals.size() ||
+        (!x.reals.empty() &&
+         std::memcmp(x.reals.data(), y.reals.data(), x.reals.size() * sizeof(double)) != 0))
+      return false;
+  }
+  return true;
+}
+
+sim::Table summary_layout() {
+  sim::Table t;
+  t.add("run_id", sim::Column::int64);
+  t.add("point_id", sim::Column::int64);
+  t.add("replicate", sim::Column::int64);
+  t.add("infants", sim::Column::int64);
+  for (const auto& [letter, name] : summary_spec().classes)
+    t.add(fmt::format("prop_{}", letter), sim::Column::float64);
+  for (const auto& name : summary_spec().mean_columns) t.add("mean_" + name, sim::Column::float64);
+  return t;
+}
+
+sim::Table summary_row(const sim::Table& infants, std::int64_t run, std::int64_t point,
+                       std::int64_t replicate) {
+  sim::Table t = summary_layout();
+  auto col = t.columns.begin();
+  (col++)->ints.push_back(run);
+  (col++)->ints.push_back(point);
+  (col++)->ints.push_back(replicate);
+  (col++)->ints.push_back(static_cast<std::int64_t>(infants.rows()));
+  for (const auto& c : sim::class_distribution(infants, summary_spec())) (col++)->reals.push_back(c.fraction);
+  for (const auto& name : summary_spec().mean_columns) {
+    const sim::Column* c = infants.find(name);
+    double sum = 0;
+    for (std::size_t i = 0; i < c->size(); ++i)
+      sum += c->kind == sim::Column::int64 ? static_cast<double>(c->ints[i]) : c->reals[i];
+    (col++)->reals.push_back(c->size() ? sum / static_cast<double>(c->size()) : std::nan(""));
+  }
+  return t;
+}
+
+// What one run hands to the writer.
+struct RunOutput {
+  std::size_t run = 0;
+  bool interrupted = false;
+  std::string failure;  // empty: done
+  sim::Table infants;   // with run_id first
+  sim::Table summary;
+  std::uint64_t dyad_steps = 0;
+};
+
+std::string non_finite(const sim::Table& t) {
+  const sim::Column* ids = t.find("infant_id");
+  for (const auto& c : t.columns) {
+    if (c.kind != sim::Column::float64) continue;
+    for (std::size_t i = 0; i < c.reals.size(); ++i)
+      if (!std::isfinite(c.reals[i]))
+        return fmt::format("non-finite {} ({}) for infant {}", c.name, c.reals[i], ids ? ids->ints[i] : -1);
+  }
+  return "";
+}
+
+std::shared_ptr<RunOutput> execute(const SweepPlan& plan, std::size_t run, const std::atomic<bool>& stop) {
+  auto out = std::make_shared<RunOutput>();
+  out->run = run;
+  const auto reps = static_cast<std::size_t>(plan.design.replicates);
+  const std::size_t point = run / reps;
+  const int replicate = static_cast<int>(run % reps);
+  try {
+    const sim::Scenario s = run_scenario(plan, point, replicate);
+    RunSettings settings;
+    settings.threads = -1;  // nested in the sweep's arena
+    settings.stop = &stop;
+    RunResult r = simulate(s, settings);
+    out->dyad_steps = r.dyad_steps;
+    out->failure = non_finite(r.infants);
+    if (!out->failure.empty()) return out;
+    out->summary =
+        summary_row(r.infants, static_cast<std::int64_t>(run), plan.design.point_ids[point], replicate);
+    auto& id = out->infants.add("run_id", sim::Column::int64);
+    id.ints.assign(r.infants.rows(), static_cast<std::int64_t>(run));
+    for (auto& c : r.infants.columns) out->infants.columns.push_back(std::move(c));
+  } catch (const sim::Interrupted&) {
+    out->interrupted = true;
+  } catch (const std::exception& e) {
+    out->failure = e.what();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::uint64_t SweepPlan::dyad_steps() const {
+  std::uint64_t total = 0;
+  for (const auto& p : points)
+    total += static_cast<std::uint64_t>(p.infants) * static_cast<std::uint64_t>(p.schedule.steps_per_run());
+  return total * static_cast<std::uint64_t>(design.replicates);
+}
+
+bool has_sweep(const std::string& path) {
+  const YAML::Node root = sim::parse_yaml(sim::read_text_file(path), path);
+  return root.IsMap() && root["sweep"];
+}
+
+SweepPlan plan_sweep(const ScenarioArgs& args) {
+  const std::vector<sim::Override> overrides = overrides_of(args);
+  const sim::ModelSpec spec = model_spec();
+  const std::string text = sim::read_text_file(args.scenario);
+  SweepPlan plan;
+  plan.base = sim::load_scenario(args.scenario, overrides, spec);
+  YAML::Node root = sim::parse_yaml(text, args.scenario);
+  const sim::Reader reader(args.scenario, sim::apply_overrides(root, overrides));
+  const YAML::Node sweep = root["sweep"];
+  if (!sweep)
+    throw sim::InputError(
+        fmt::format("{}: has no 'sweep:' section (see docs/SCENARIOS.md, Sweeps)", args.scenario));
+  plan.sweep_yaml = YAML::Dump(sweep);
+  const std::string dir = fs::path(args.scenario).parent_path().string();
+  plan.design = sim::read_design(reader, sweep, dir.empty() ? "." : dir, plan.base.seed);
+  for (std::size_t f = 0; f < plan.design.factors.size(); ++f) {
+    const std::string& name = plan.design.factors[f];
+    if (name == "seed" || name.rfind("sweep", 0) == 0)
+      throw sim::ScenarioError(
+          plan.design.sources.empty() ? args.scenario : plan.design.sources[0][f].where, name,
+          "is not a factor a sweep can vary (run seeds are derived from the master seed)");
+  }
+  // Every point is validated now, so that a bad value stops the sweep before any run.
+  for (std::size_t p = 0; p < plan.design.points(); ++p) {
+    std::vector<sim::Override> point = overrides;
+    for (std::size_t f = 0; f < plan.design.factors.size(); ++f) {
+      if (plan.design.values[p][f].empty()) continue;
+      point.push_back({plan.design.factors[f], plan.design.values[p][f], plan.design.sources[p][f].where});
+    }
+    sim::Scenario s = sim::parse_scenario(text, args.scenario, point, spec);
+    s.name = plan.base.name;
+    plan.points.push_back(std::move(s));
+  }
+  return plan;
+}
+
+sim::Scenario run_scenario(const SweepPlan& plan, std::size_t point, int replicate) {
+  sim::Scenario s = plan.points.at(point);
+  // Top bit cleared: the seed is stored as a signed 64-bit integer in /runs.
+  s.seed = sim::run_seed(plan.base.seed, point, static_cast<std::uint64_t>(replicate)) >> 1;
+  return s;
+}
+
+void print_sweep_plan(const SweepPlan& plan) {
+  const sim::Design& d = plan.design;
+  std::string factors;
+  for (const auto& f : d.factors) factors += (factors.empty() ? "" : ", ") + f;
+  fmt::print("# sweep: design {}, factors: {}\n", sim::design_name(d.kind), factors);
+  fmt::print("# {} points × {} replicates = {} runs, {:.4g} dyad-steps in all\n", d.points(), d.replicates,
+             d.runs(), static_cast<double>(plan.dyad_steps()));
+}
+
+int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
+  const auto start = std::chrono::steady_clock::now();
+  const SweepPlan plan = plan_sweep(args.in);
+  const int threads = args.threads == 0 ? tbb::info::default_concurrency() : args.threads;
+  if (threads < 0)
+    throw sim::InputError(fmt::format("--threads {}: must be 0 (all cores) or more", args.threads));
+  const sim::ModelSpec spec = model_spec();
+  sim::Table runs = runs_table(plan);
+  const sim::Table design = design_table(plan.design);
+  const std::string scenario_yaml = sim::to_yaml(plan.base, spec);
+
+  std::unique_ptr<sim::SweepFile> file;
+  std::size_t first = 0;  // runs before this one are on disk
+  std::uint64_t infant_rows = 0;
+  const bool resuming = args.resume && fs::exists(args.output);
+  if (resuming) {
+    const auto attrs = sim::read_attributes(args.output);
+    auto attr = [&](const char* k) { return attrs.count(k) ? attrs.at(k) : std::string(); };
+    if (attr("kind") != "sweep" || attr("scenario") != scenario_yaml || attr("sweep") != plan.sweep_yaml)
+      throw sim::InputError(fmt::format(
+          "{}: was not written by this scenario and design; give another output, or --force without --resume",
+          args.output));
+    file = sim::SweepFile::open(args.output);
+    if (!same_table(file->read("design"), design))
+      throw sim::InputError(fmt::format("{}: its design differs from the scenario's", args.output));
+    const sim::Table on_disk = file->read("runs");
+    const auto& status = on_disk.find("status")->texts;
+    while (first < status.size() && status[first] != "pending") ++first;
+    runs = on_disk;
+    std::size_t summaries = 0;
+    for (std::size_t r = 0; r < first; ++r) {
+      infant_rows += static_cast<std::uint64_t>(on_disk.find("infants_rows")->ints[r]);
+      summaries += status[r] == "done" ? 1 : 0;
+    }
+    // Rows of a run that was being written when the process died are not recorded: drop them.
+    file->truncate("infants", infant_rows);
+    file->truncate("run_summary", summaries);
+  } else {
+    if (args.resume && !args.quiet)
+      fmt::print("{}: not found; starting the sweep from the beginning\n", args.output);
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    sim::SweepFile::Contents c;
+    c.text_attributes = {{"kind", "sweep"},
+                         {"attune_version", std::string(kVersion)},
+                         {"git_commit", std::string(git_commit())},
+                         {"model", "reference"},
+                         {"scenario", scenario_yaml},
+                         {"scenario_source", plan.base.source},
+                         {"sweep", plan.sweep_yaml},
+                         {"design", std::string(sim::design_name(plan.design.kind))},
+                         {"created_utc", stamp}};
+    c.number_attributes = {{"schema_version", sim::kSchemaVersion},
+                           {"seed", plan.base.seed},
+                           {"replicates", static_cast<std::uint64_t>(plan.design.replicates)}};
+    c.design = design;
+    c.runs = runs;
+    c.infants.add("run_id", sim::Column::int64);
+    for (auto& col : infants_table_layout().columns) c.infants.columns.push_back(col);
+    c.summary = summary_layout();
+    file = sim::SweepFile::create(args.output, args.force, c);
+  }
+  file->start_streaming();
+
+  const std::size_t total = plan.design.runs();
+  if (!args.quiet) {
+    fmt::print("attune {}: sweep '{}' ({}) on {} thread{}\n", kVersion, plan.base.name, plan.base.source,
+               threads, threads == 1 ? "" : "s");
+    print_sweep_plan(plan);
+    if (first > 0) fmt::print("resuming: {} of {} runs already on disk\n", first, total);
+    std::fflush(stdout);
+  }
+
+  sim::Progress progress("attune sweep", static_cast<double>(total - first), !args.quiet);
+  std::size_t next = first, written = 0, failed = 0;
+  std::uint64_t steps = 0;
+  bool halted = false;
+  auto& status = column(runs, "status").texts;
+  for (std::size_t r = 0; r < first; ++r) failed += status[r] == "failed" ? 1 : 0;
+
+  auto write = [&](const std::shared_ptr<RunOutput>& o) {
+    if (halted || o->interrupted) {
+      halted = true;  // keep the finished runs a prefix of the run order
+      return;
+    }
+    const std::size_t r = o->run;
+    if (o->failure.empty()) {
+      file->append("infants", o->infants);
+      file->append("run_summary", o->summary);
+      column(runs, "infants_first_row").ints[r] = static_cast<std::int64_t>(infant_rows);
+      column(runs, "infants_rows").ints[r] = static_cast<std::int64_t>(o->infants.rows());
+      infant_rows += o->infants.rows();
+      status[r] = "done";
+    } else {
+      status[r] = "failed";
+      column(runs, "reason").texts[r] = o->failure.substr(0, 200);
+      column(runs, "infants_first_row").ints[r] = static_cast<std::int64_t>(infant_rows);
+      ++failed;
+    }
+    file->write_row("runs", r, slice(runs, r, 1));
+    file->flush();
+    ++written;
+    steps += o->dyad_steps;
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress.update(static_cast<double>(written),
+                    fmt::format("  runs {}/{}, failed {}, {:.1f} M dyad-steps/s", first + written, total,
+                                failed, static_cast<double>(steps) / secs / 1e6));
+  };
+
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        static_cast<std::size_t>(2 * threads),
+        tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                            [&](tbb::flow_control& fc) -> std::size_t {
+                                              if (next >= total || stop.load()) {
+                                                fc.stop();
+                                                return 0;
+                                              }
+                                              return next++;
+                                            }) &
+            tbb::make_filter<std::size_t, std::shared_ptr<RunOutput>>(
+                tbb::filter_mode::parallel, [&](std::size_t r) { return execute(plan, r, stop); }) &
+            tbb::make_filter<std::shared_ptr<RunOutput>, void>(tbb::filter_mode::serial_in_order, write));
+  });
+  progress.finish();
+  file.reset();  // closes the file; its SWMR flags are cleared
+
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::size_t on_disk = first + written;
+  if (on_disk < total) {
+    fmt::print(stderr,
+               "\nattune: interrupted; {} of {} runs are safely in {}.\nResume with: attune sweep {} -o {} "
+               "--resume\n",
+               on_disk, total, args.output, args.in.scenario, args.output);
+    return 130;
+  }
+  if (!args.quiet)
+    fmt::print("{} runs ({} failed) in {:.2f} s: {:.2f} runs/s, {:.1f} million dyad-steps/s\nwrote {}\n",
+               written, failed, secs, static_cast<double>(written) / secs,
+               static_cast<double>(steps) / secs / 1e6, args.output);
+  return 0;
+}
+
+void print_sweep_info(const std::string& path) {
+  const sim::Table runs = sim::read_table(path, "runs");
+  const sim::Table design = sim::read_table(path, "design");
+  std::string factors;
+  for (const auto& c : design.columns)
+    if (c.name != "point_id" && c.name != "role" && c.name != "trajectory")
+      factors += (factors.empty() ? "" : ", ") + c.name;
+  std::size_t done = 0, failed = 0;
+  for (const auto& s : runs.find("status")->texts) done += s == "done", failed += s == "failed";
+  fmt::print("{:<16} {}\n{:<16} {} points, {} runs: {} done, {} failed, {} pending\n", "factors", factors,
+             "design", design.rows(), runs.rows(), done, failed, runs.rows() - done - failed);
+}
+
+}  // namespace attune::app

@@ -1,0 +1,46 @@
+// `attune sweep`: every run of a designed experiment, streamed into one HDF5 file.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "sim/cli/commands.hpp"
+#include "sim/design.hpp"
+#include "sim/scenario.hpp"
+
+namespace attune::app {
+
+struct SweepArgs {
+  ScenarioArgs in;
+  std::string output;
+  int threads = 0;
+  bool resume = false;
+  bool force = false;
+  bool quiet = false;
+};
+
+// A validated sweep: the base scenario, its design and one validated scenario per point.
+struct SweepPlan {
+  sim::Scenario base;
+  std::string sweep_yaml;  // the sweep section as given (after overrides)
+  sim::Design design;
+  std::vector<sim::Scenario> points;
+
+  std::uint64_t dyad_steps() const;
+};
+
+// Loads and validates everything before any run starts; InputError on any bad point, located
+// where its value was given (YAML or CSV line and column).
+SweepPlan plan_sweep(const ScenarioArgs& args);
+bool has_sweep(const std::string& scenario_path);
+
+// The scenario of one run: its point's scenario with the run's derived seed.
+sim::Scenario run_scenario(const SweepPlan& plan, std::size_t point, int replicate);
+
+int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop);
+// Sweep-aware pieces of `attune check` and `attune info`.
+void print_sweep_plan(const SweepPlan& plan);
+void print_sweep_info(const std::string& path);
+
+}  // namespace attune::app

@@ -398,10 +398,11 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::size_t on_disk = first + written;
   if (on_disk < total) {
-    fmt::print(stderr,
-               "\nattune: interrupted; {} of {} runs are safely in {}.\nResume with: attune sweep {} -o {} "
-               "--resume\n",
-               on_disk, total, args.output, args.in.scenario, args.output);
+    std::string again = fmt::format("attune sweep {} -o {} --resume", args.in.scenario, args.output);
+    for (const auto& set : args.in.sets) again += fmt::format(" --set '{}'", set);
+    if (args.in.seed) again += fmt::format(" --seed {}", *args.in.seed);
+    fmt::print(stderr, "\nattune: interrupted; {} of {} runs are safely in {}.\nResume with: {}\n", on_disk,
+               total, args.output, again);
     return 130;
   }
   if (!args.quiet)

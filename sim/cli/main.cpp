@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
                       "continue an interrupted sweep in OUT, skipping finished runs");
   sweep_cmd->add_flag("--force", sweep.force, "overwrite an existing output file");
   sweep_cmd->add_flag("--quiet", sweep.quiet, "print nothing but errors");
+  sweep_cmd->add_flag("--discard", sweep.discard,
+                      "run every point but write nothing (measures the cost of output)");
 
   app::ScenarioArgs check;
   auto* check_cmd =

@@ -280,7 +280,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   std::unique_ptr<sim::SweepFile> file;
   std::size_t first = 0;  // runs before this one are on disk
   std::uint64_t infant_rows = 0;
-  const bool resuming = args.resume && fs::exists(args.output);
+  const bool resuming = args.resume && !args.discard && fs::exists(args.output);
   if (resuming) {
     const auto attrs = sim::read_attributes(args.output);
     auto attr = [&](const char* k) { return attrs.count(k) ? attrs.at(k) : std::string(); };
@@ -303,7 +303,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
     // Rows of a run that was being written when the process died are not recorded: drop them.
     file->truncate("infants", infant_rows);
     file->truncate("run_summary", summaries);
-  } else {
+  } else if (!args.discard) {
     if (args.resume && !args.quiet)
       fmt::print("{}: not found; starting the sweep from the beginning\n", args.output);
     const std::time_t now = std::time(nullptr);
@@ -329,7 +329,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
     c.summary = summary_layout();
     file = sim::SweepFile::create(args.output, args.force, c);
   }
-  file->start_streaming();
+  if (file) file->start_streaming();
 
   const std::size_t total = plan.design.runs();
   if (!args.quiet) {
@@ -354,8 +354,10 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
     }
     const std::size_t r = o->run;
     if (o->failure.empty()) {
-      file->append("infants", o->infants);
-      file->append("run_summary", o->summary);
+      if (file) {
+        file->append("infants", o->infants);
+        file->append("run_summary", o->summary);
+      }
       column(runs, "infants_first_row").ints[r] = static_cast<std::int64_t>(infant_rows);
       column(runs, "infants_rows").ints[r] = static_cast<std::int64_t>(o->infants.rows());
       infant_rows += o->infants.rows();
@@ -366,8 +368,10 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
       column(runs, "infants_first_row").ints[r] = static_cast<std::int64_t>(infant_rows);
       ++failed;
     }
-    file->write_row("runs", r, slice(runs, r, 1));
-    file->flush();
+    if (file) {
+      file->write_row("runs", r, slice(runs, r, 1));
+      file->flush();
+    }
     ++written;
     steps += o->dyad_steps;
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -406,9 +410,9 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
     return 130;
   }
   if (!args.quiet)
-    fmt::print("{} runs ({} failed) in {:.2f} s: {:.2f} runs/s, {:.1f} million dyad-steps/s\nwrote {}\n",
-               written, failed, secs, static_cast<double>(written) / secs,
-               static_cast<double>(steps) / secs / 1e6, args.output);
+    fmt::print("{} runs ({} failed) in {:.2f} s: {:.2f} runs/s, {:.1f} million dyad-steps/s\n{}\n", written,
+               failed, secs, static_cast<double>(written) / secs, static_cast<double>(steps) / secs / 1e6,
+               args.discard ? "output discarded (--discard)" : "wrote " + args.output);
   return 0;
 }
 

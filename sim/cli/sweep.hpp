@@ -18,6 +18,7 @@ struct SweepArgs {
   bool resume = false;
   bool force = false;
   bool quiet = false;
+  bool discard = false;  // run everything, write nothing (to measure the cost of writing)
 };
 
 // A validated sweep: the base scenario, its design and one validated scenario per point.

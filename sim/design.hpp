@@ -27,7 +27,7 @@ struct Design {
   // an empty string means "this point does not set this factor" (explicit points only).
   std::vector<std::vector<std::string>> values;
   std::vector<std::vector<ValueSource>> sources;  // same shape as values
-  std::vector<std::int64_t> point_ids;             // one per point (CSV point_id, else 0..n-1)
+  std::vector<std::int64_t> point_ids;            // one per point (CSV point_id, else 0..n-1)
   int replicates = 1;
   // Saltelli: row role per point ("A", "B", "AB1".."ABD"), SALib's order. Morris: trajectory
   // index per point. Empty for other designs.
@@ -49,7 +49,8 @@ struct Design {
 Design read_design(const Reader& reader, const YAML::Node& sweep, const std::string& base_dir,
                    std::uint64_t seed);
 
-// Design generators on the unit hypercube (rows × dims, values in [0,1)), exposed for tests.
+// Design generators on the unit hypercube (rows × dims, values in [0,1); Morris grids reach 1),
+// exposed for tests. Sobol rows start at (0.5, ..., 0.5): Boost skips the all-zeros point.
 std::vector<std::vector<double>> latin_hypercube(std::size_t n, std::size_t dims, std::uint64_t seed);
 std::vector<std::vector<double>> sobol_points(std::size_t n, std::size_t dims);
 // Saltelli without second order: N·(D+2) rows from a 2D-dimensional Sobol sequence, ordered as

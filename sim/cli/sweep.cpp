@@ -231,10 +231,12 @@ SweepPlan plan_sweep(const ScenarioArgs& args) {
   plan.design = sim::read_design(reader, sweep, dir.empty() ? "." : dir, plan.base.seed);
   for (std::size_t f = 0; f < plan.design.factors.size(); ++f) {
     const std::string& name = plan.design.factors[f];
-    if (name == "seed" || name.rfind("sweep", 0) == 0)
-      throw sim::ScenarioError(
-          plan.design.sources.empty() ? args.scenario : plan.design.sources[0][f].where, name,
-          "is not a factor a sweep can vary (run seeds are derived from the master seed)");
+    if (name != "seed" && name.rfind("sweep", 0) != 0) continue;
+    std::string where = args.scenario;
+    for (const auto& row : plan.design.sources)
+      if (!row[f].where.empty()) where = row[f].where;
+    throw sim::ScenarioError(where, name,
+                             "is not a factor a sweep can vary (run seeds are derived from the master seed)");
   }
   // Every point is validated now, so that a bad value stops the sweep before any run.
   for (std::size_t p = 0; p < plan.design.points(); ++p) {

@@ -59,32 +59,30 @@ void create_table(hid_t file, const std::string& name, const Table& table, bool 
   }
 }
 
-// Writes `rows` at [first, first + n) of dataset `name`, growing it if needed.
-void write_rows(hid_t file, const std::string& name, hsize_t first, const Table& rows) {
+// Writes `rows` at [first, first + n) of dataset `ds`, growing it if needed.
+void write_rows(hid_t ds, const std::string& name, hsize_t first, const Table& rows) {
   const hsize_t n = rows.rows();
   if (n == 0) return;
-  H5Id ds(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, name);
-  H5Id fspace(H5Dget_space(ds.get()), H5Sclose, "space");
+  H5Id fspace(H5Dget_space(ds), H5Sclose, "space");
   hsize_t dims[1];
   H5Sget_simple_extent_dims(fspace.get(), dims, nullptr);
   if (first + n > dims[0]) {
     const hsize_t grown[1] = {first + n};
-    check(H5Dset_extent(ds.get(), grown), "grow " + name);
-    fspace = H5Id(H5Dget_space(ds.get()), H5Sclose, "space");
+    check(H5Dset_extent(ds, grown), "grow " + name);
+    fspace = H5Id(H5Dget_space(ds), H5Sclose, "space");
   }
   const hsize_t start[1] = {first}, count[1] = {n};
   check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select rows");
   H5Id mspace(H5Screate_simple(1, count, nullptr), H5Sclose, "memory space");
   const Layout l = compound_layout(rows);
   const auto buf = pack(rows, l);
-  check(H5Dwrite(ds.get(), l.type.get(), mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()),
-        "write " + name);
+  check(H5Dwrite(ds, l.type.get(), mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()), "write " + name);
 }
 
 }  // namespace
 
 SweepFile::SweepFile(H5Id file, std::string path) : file_(std::move(file)), path_(std::move(path)) {}
-SweepFile::~SweepFile() = default;
+SweepFile::~SweepFile() { datasets_.clear(); }
 
 std::unique_ptr<SweepFile> SweepFile::create(const std::string& path, bool force, const Contents& c) {
   quiet_hdf5();
@@ -129,26 +127,34 @@ std::unique_ptr<SweepFile> SweepFile::open(const std::string& path) {
 
 Table SweepFile::read(const std::string& name) const { return h5::read_table(file_.get(), name, path_); }
 
+// Datasets stay open: closing one drops its chunk cache, and re-reading, re-compressing and
+// re-writing a partly filled chunk on every append would cost more than a small run.
+hid_t SweepFile::dataset(const std::string& name) const {
+  auto it = datasets_.find(name);
+  if (it == datasets_.end())
+    it =
+        datasets_.emplace(name, H5Id(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name)).first;
+  return it->second.get();
+}
+
 std::size_t SweepFile::rows(const std::string& name) const {
-  H5Id ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
-  H5Id space(H5Dget_space(ds.get()), H5Sclose, "space");
+  H5Id space(H5Dget_space(dataset(name)), H5Sclose, "space");
   return static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
 }
 
 void SweepFile::truncate(const std::string& name, std::size_t rows) {
-  H5Id ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
   const hsize_t dims[1] = {rows};
-  check(H5Dset_extent(ds.get(), dims), "truncate " + name);
+  check(H5Dset_extent(dataset(name), dims), "truncate " + name);
 }
 
 void SweepFile::start_streaming() { check(H5Fstart_swmr_write(file_.get()), "start SWMR writing"); }
 
 void SweepFile::append(const std::string& name, const Table& rows) {
-  write_rows(file_.get(), name, this->rows(name), rows);
+  write_rows(dataset(name), name, this->rows(name), rows);
 }
 
 void SweepFile::write_row(const std::string& name, std::size_t index, const Table& row) {
-  write_rows(file_.get(), name, index, row);
+  write_rows(dataset(name), name, index, row);
 }
 
 void SweepFile::flush() { check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush"); }

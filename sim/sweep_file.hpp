@@ -45,8 +45,10 @@ class SweepFile {
 
  private:
   explicit SweepFile(H5Id file, std::string path);
+  hid_t dataset(const std::string& name) const;
   H5Id file_;
   std::string path_;
+  mutable std::map<std::string, H5Id> datasets_;  // closed (by the destructor) before the file
 };
 
 }  // namespace attune::sim

@@ -295,12 +295,26 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
       throw sim::InputError(fmt::format("{}: its design differs from the scenario's", args.output));
     const sim::Table on_disk = file->read("runs");
     const auto& status = on_disk.find("status")->texts;
-    while (first < status.size() && status[first] != "pending") ++first;
     runs = on_disk;
+    // The finished runs are a prefix; keep the longest one whose rows really reached the disk
+    // (a crash between flushes can leave /runs ahead of /infants or /run_summary).
+    const std::size_t have_infants = file->rows("infants"), have_summaries = file->rows("run_summary");
     std::size_t summaries = 0;
-    for (std::size_t r = 0; r < first; ++r) {
-      infant_rows += static_cast<std::uint64_t>(on_disk.find("infants_rows")->ints[r]);
-      summaries += status[r] == "done" ? 1 : 0;
+    for (; first < status.size() && status[first] != "pending"; ++first) {
+      const auto rows = static_cast<std::uint64_t>(on_disk.find("infants_rows")->ints[first]);
+      const std::size_t more = status[first] == "done" ? 1 : 0;
+      if (infant_rows + rows > have_infants || summaries + more > have_summaries) break;
+      infant_rows += rows;
+      summaries += more;
+    }
+    if (first < status.size() && status[first] != "pending") {
+      const sim::Table blank = runs_table(plan);
+      for (std::size_t r = first; r < status.size(); ++r) {
+        for (const char* name : {"status", "reason"})
+          column(runs, name).texts[r] = blank.find(name)->texts[r];
+        for (const char* name : {"infants_first_row", "infants_rows"}) column(runs, name).ints[r] = 0;
+      }
+      file->write_row("runs", first, slice(runs, first, status.size() - first));
     }
     // Rows of a run that was being written when the process died are not recorded: drop them.
     file->truncate("infants", infant_rows);
@@ -346,6 +360,8 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   std::size_t next = first, written = 0, failed = 0;
   std::uint64_t steps = 0;
   bool halted = false;
+  std::size_t unflushed = first;  // first run whose /runs row is not yet on disk
+  auto last_flush = std::chrono::steady_clock::now();
   auto& status = column(runs, "status").texts;
   for (std::size_t r = 0; r < first; ++r) failed += status[r] == "failed" ? 1 : 0;
 
@@ -370,9 +386,14 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
       column(runs, "infants_first_row").ints[r] = static_cast<std::int64_t>(infant_rows);
       ++failed;
     }
-    if (file) {
-      file->write_row("runs", r, slice(runs, r, 1));
+    // /runs rows and the flush that makes everything durable go together, at most twice a second:
+    // a flush per run would cost more than a small run itself.
+    const auto now = std::chrono::steady_clock::now();
+    if (file && (now - last_flush > std::chrono::milliseconds(500) || r + 1 == total)) {
+      file->write_row("runs", unflushed, slice(runs, unflushed, r + 1 - unflushed));
       file->flush();
+      unflushed = r + 1;
+      last_flush = now;
     }
     ++written;
     steps += o->dyad_steps;
@@ -399,6 +420,8 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
             tbb::make_filter<std::shared_ptr<RunOutput>, void>(tbb::filter_mode::serial_in_order, write));
   });
   progress.finish();
+  if (file && unflushed < first + written)
+    file->write_row("runs", unflushed, slice(runs, unflushed, first + written - unflushed));
   file.reset();  // closes the file; its SWMR flags are cleared
 
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -20,8 +20,12 @@ struct Interrupted : Error {
   Interrupted() : Error("interrupted") {}
 };
 
+// Values of `threads` besides 0 (all cores) and N > 0: a run nested in a parallel sweep either
+// shares the sweep's threads or, when there are enough runs to keep them busy, runs serially.
+inline constexpr int kCallerArena = -1;
+inline constexpr int kSerial = -2;
+
 // `advance(unit, day)` must touch only that unit's state. `day_done(day)` runs on this thread.
-// threads: 0 all cores, N > 0 that many, < 0 the caller's task arena (a run nested in a sweep).
 template <class Advance, class DayDone>
 void run_days(std::size_t units, int days, int threads, Advance&& advance, DayDone&& day_done,
               const std::atomic<bool>* stop = nullptr) {
@@ -36,7 +40,9 @@ void run_days(std::size_t units, int days, int threads, Advance&& advance, DayDo
                           for (std::size_t u = r.begin(); u != r.end(); ++u) advance(u, day);
                         });
     };
-    if (own)
+    if (threads == kSerial)
+      for (std::size_t u = 0; u < units; ++u) advance(u, day);
+    else if (own)
       own->execute(one_day);
     else
       one_day();

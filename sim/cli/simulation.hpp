@@ -16,7 +16,7 @@ sim::ModelSpec model_spec();
 sim::SummarySpec summary_spec();
 
 struct RunSettings {
-  int threads = 0;  // 0: all cores; -1: the calling task arena (runs nested in a sweep)
+  int threads = 0;  // 0: all cores, N > 0, or sim::kCallerArena / sim::kSerial (see sim/runner.hpp)
   bool progress = false;
   const std::atomic<bool>* stop = nullptr;
   sim::OutputFile* output = nullptr;  // daily series are streamed here when given

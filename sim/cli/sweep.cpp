@@ -172,7 +172,8 @@ std::string non_finite(const sim::Table& t) {
   return "";
 }
 
-std::shared_ptr<RunOutput> execute(const SweepPlan& plan, std::size_t run, const std::atomic<bool>& stop) {
+std::shared_ptr<RunOutput> execute(const SweepPlan& plan, std::size_t run, int threads,
+                                   const std::atomic<bool>& stop) {
   auto out = std::make_shared<RunOutput>();
   out->run = run;
   const auto reps = static_cast<std::size_t>(plan.design.replicates);
@@ -181,7 +182,10 @@ std::shared_ptr<RunOutput> execute(const SweepPlan& plan, std::size_t run, const
   try {
     const sim::Scenario s = run_scenario(plan, point, replicate);
     RunSettings settings;
-    settings.threads = -1;  // nested in the sweep's arena
+    // Runs are the unit of parallelism when there are enough of them; otherwise each run's
+    // infants are spread over the sweep's threads too.
+    settings.threads =
+        plan.design.runs() >= 4 * static_cast<std::size_t>(threads) ? sim::kSerial : sim::kCallerArena;
     settings.stop = &stop;
     RunResult r = simulate(s, settings);
     out->dyad_steps = r.dyad_steps;
@@ -416,7 +420,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
                                               return next++;
                                             }) &
             tbb::make_filter<std::size_t, std::shared_ptr<RunOutput>>(
-                tbb::filter_mode::parallel, [&](std::size_t r) { return execute(plan, r, stop); }) &
+                tbb::filter_mode::parallel, [&](std::size_t r) { return execute(plan, r, threads, stop); }) &
             tbb::make_filter<std::shared_ptr<RunOutput>, void>(tbb::filter_mode::serial_in_order, write));
   });
   progress.finish();

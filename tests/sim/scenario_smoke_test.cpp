@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sim/cli/simulation.hpp"
+#include "sim/cli/sweep.hpp"
 #include "sim/hdf5_file.hpp"
 #include "support/paths.hpp"
 
@@ -33,6 +34,26 @@ TEST(ShippedScenarios, LoadAndRunShrunk) {
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_EQ(sim::read_table(out.string(), "infants").rows(), 20u);
   }
+}
+
+// Sweep scenarios also run as sweeps, every point shrunk to 3 infants and 1 day.
+TEST(ShippedScenarios, SweepsRunShrunk) {
+  TempDir dir;
+  int sweeps = 0;
+  for (const auto& file : shipped_scenarios()) {
+    if (!app::has_sweep(file.string())) continue;
+    SCOPED_TRACE(file.string());
+    ++sweeps;
+    const auto out = dir / (file.stem().string() + ".sweep.h5");
+    const CliResult r = run_attune({"sweep", file.string(), "-o", out.string(), "--quiet", "--set",
+                                    "population.infants=3", "--set", "time.days=1"});
+    ASSERT_EQ(r.status, 0) << r.output;
+    const sim::Table runs = sim::read_table(out.string(), "runs");
+    ASSERT_GT(runs.rows(), 0u);
+    for (const auto& status : runs.find("status")->texts) EXPECT_EQ(status, "done");
+    EXPECT_EQ(sim::read_table(out.string(), "infants").rows(), 3 * runs.rows());
+  }
+  EXPECT_GE(sweeps, 3) << "the three sweeps of scenarios/sweeps at least";
 }
 
 }  // namespace

@@ -171,8 +171,10 @@ void OutputFile::write_table(const std::string& name, const Table& table) {
     check(H5Pset_shuffle(plist.get()), "set shuffle");
     check(H5Pset_deflate(plist.get(), 4), "set deflate");
   }
+  H5Id lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "link properties");
+  check(H5Pset_create_intermediate_group(lcpl.get(), 1), "intermediate groups");  // e.g. "trace/steps"
   H5Id ds(
-      H5Dcreate2(file_.get(), name.c_str(), l.type.get(), space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
+      H5Dcreate2(file_.get(), name.c_str(), l.type.get(), space.get(), lcpl.get(), plist.get(), H5P_DEFAULT),
       H5Dclose, "dataset " + name);
   if (rows > 0)
     check(H5Dwrite(ds.get(), l.type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "write " + name);

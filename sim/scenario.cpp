@@ -180,6 +180,34 @@ void read_time(const Reader& rd, const YAML::Node& node, Schedule& s) {
         fmt::format("{} sessions of {} s do not fit in a day (86400 s)", s.sessions_per_day, s.session_s));
 }
 
+// `trace:` after time and population are known, so that ids and days can be checked.
+void read_trace(const Reader& rd, const YAML::Node& node, Scenario& s) {
+  rd.expect_map(node, "trace");
+  rd.check_keys(node, "trace", {"infants", "days", "sessions"});
+  auto list = [&](const char* key, std::int64_t hi, const char* what) {
+    std::vector<std::int64_t> out;
+    const YAML::Node n = node[key];
+    if (!n) return out;
+    const std::string path = std::string("trace.") + key;
+    if (!n.IsSequence()) rd.fail(n, path, fmt::format("expected a list of {}, e.g. [0, 1]", what));
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const std::int64_t v = rd.integer(n[i], fmt::format("{}.{}", path, i), 0, hi);
+      if (std::find(out.begin(), out.end(), v) != out.end())
+        rd.fail(n[i], fmt::format("{}.{}", path, i), fmt::format("{} is listed twice", v));
+      out.push_back(v);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  s.trace.infants = list("infants", s.infants - 1, "infant ids (0 to population.infants - 1)");
+  for (auto d : list("days", s.schedule.days - 1, "days (0 to time.days - 1)"))
+    s.trace.days.push_back(static_cast<int>(d));
+  for (auto v : list("sessions", s.schedule.sessions_per_day - 1, "sessions within a day"))
+    s.trace.sessions.push_back(static_cast<int>(v));
+  if (s.trace.infants.empty() != s.trace.days.empty())
+    rd.fail(node, "trace", "give both 'infants' and 'days' (lists of ids and of 0-based days)");
+}
+
 void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& spec,
                    const std::vector<Distribution>& base, std::vector<Profile>& out) {
   if (!node.IsSequence() || node.size() == 0)
@@ -308,7 +336,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   const Reader rd(source, apply_overrides(root, overrides));
   rd.check_keys(root, "",
                 {"name", "description", "model", "seed", "time", "population", "caregiver", "profiles",
-                 "infant", "output", "sweep"},
+                 "infant", "output", "trace", "sweep"},
                 [&](const std::string& key) -> std::string {
                   if (find_param(spec.params.caregiver, key))
                     return fmt::format("; put {} under 'caregiver:'", key);
@@ -370,6 +398,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
     }
   }
 
+  if (auto n = root["trace"]) read_trace(rd, n, s);
   if (auto n = root["output"]) {
     rd.expect_map(n, "output");
     rd.check_keys(n, "output", {"daily"});
@@ -469,6 +498,14 @@ std::string to_yaml(const Scenario& s, const ModelSpec& spec) {
   for (std::size_t i = 0; i < s.infant.size(); ++i)
     out << YAML::Key << std::string(spec.params.infant[i].key) << YAML::Value << fmt_number(s.infant[i]);
   out << YAML::EndMap;
+  if (s.trace.any()) {
+    out << YAML::Key << "trace" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "infants" << YAML::Value << YAML::Flow << s.trace.infants;
+    out << YAML::Key << "days" << YAML::Value << YAML::Flow << s.trace.days;
+    if (!s.trace.sessions.empty())
+      out << YAML::Key << "sessions" << YAML::Value << YAML::Flow << s.trace.sessions;
+    out << YAML::EndMap;
+  }
   out << YAML::Key << "output" << YAML::Value << YAML::BeginMap << YAML::Key << "daily" << YAML::Value
       << YAML::Flow << s.daily << YAML::EndMap;
   out << YAML::EndMap;

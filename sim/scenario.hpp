@@ -23,6 +23,15 @@ struct Profile {
   std::vector<Distribution> caregiver;  // one per caregiver parameter, in table order
 };
 
+// Which steps are recorded in full (`trace:`): the given infants, on the given days, in the
+// given sessions (all sessions of those days when none are listed).
+struct TraceSpec {
+  std::vector<std::int64_t> infants;
+  std::vector<int> days;
+  std::vector<int> sessions;
+  bool any() const { return !infants.empty() && !days.empty(); }
+};
+
 struct Scenario {
   std::string source;  // the file it came from
   std::string name;
@@ -33,6 +42,7 @@ struct Scenario {
   std::vector<Profile> profiles;
   std::vector<double> infant;      // one per infant parameter, in table order
   std::vector<std::string> daily;  // outcome fields recorded at each day's end
+  TraceSpec trace;
 };
 
 // What the loader needs to know about the model, and nothing more.

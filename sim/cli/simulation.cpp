@@ -1,6 +1,7 @@
 #include "sim/cli/simulation.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -51,6 +52,17 @@ std::vector<const ref::OutcomeField*> daily_getters(const sim::Scenario& s) {
 
 }  // namespace
 
+sim::Table trace_table_layout() {
+  sim::Table t;
+  for (const char* c : {"infant_id", "caregiver_id", "day", "session", "step"}) t.add(c, sim::Column::int64);
+  for (const char* c : {"t", "x", "xc", "signal", "u", "v", "z1", "z"}) t.add(c, sim::Column::float64);
+  for (const char* c : {"engaged", "coordinated", "fear", "dissociated", "stressor", "rupture", "repair",
+                        "episode_start", "episode_end", "shock"})
+    t.add(c, sim::Column::int64);
+  t.add("latency", sim::Column::float64);
+  return t;
+}
+
 sim::Table infants_table_layout() {
   sim::Table t;
   t.add("infant_id", sim::Column::int64);
@@ -96,12 +108,36 @@ RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
   std::vector<float> block(daily ? getters.size() * n_rel * kChunkDays : 0);
   if (daily) settings.output->create_daily(s.daily, n_rel, s.schedule.days, kChunkDays);
 
+  // Traces: a buffer per traced infant, filled by that infant's own task, so no locking.
+  struct Traced {
+    ref::StepRecord rec;
+    std::int64_t infant, caregiver;
+  };
+  std::vector<int> trace_slot(pop.infants(), -1);
+  std::vector<char> trace_day(static_cast<std::size_t>(s.schedule.days), 0);
+  std::vector<char> trace_session(static_cast<std::size_t>(s.schedule.sessions_per_day),
+                                  s.trace.sessions.empty());
+  std::vector<std::vector<Traced>> traced(s.trace.infants.size());
+  for (std::size_t k = 0; k < s.trace.infants.size(); ++k)
+    trace_slot[static_cast<std::size_t>(s.trace.infants[k])] = static_cast<int>(k);
+  for (int d : s.trace.days) trace_day[static_cast<std::size_t>(d)] = 1;
+  for (int v : s.trace.sessions) trace_session[static_cast<std::size_t>(v)] = 1;
+
   const std::uint64_t steps_per_day = static_cast<std::uint64_t>(s.schedule.steps_per_day()) * n_rel;
   sim::Progress progress("attune run", s.schedule.days, settings.progress);
 
   auto advance = [&](std::size_t i, int day) {
     const std::span<const ref::Tie> mine(ties.data() + first_tie[i], first_tie[i + 1] - first_tie[i]);
-    model.simulate_day(i, day, infants[i], mine);
+    if (trace_slot[i] >= 0 && trace_day[static_cast<std::size_t>(day)]) {
+      auto& buffer = traced[static_cast<std::size_t>(trace_slot[i])];
+      model.simulate_day(i, day, infants[i], mine, [&](const ref::StepRecord& rec) {
+        if (!trace_session[static_cast<std::size_t>(rec.session)]) return;
+        const auto rel = static_cast<std::size_t>(mine[rec.tie].relationship - rels.data());
+        buffer.push_back({rec, static_cast<std::int64_t>(i), pop.relationships[rel].caregiver});
+      });
+    } else {
+      model.simulate_day(i, day, infants[i], mine);
+    }
     if (!daily) return;
     for (const ref::Tie& tie : mine) {
       ref::Interaction period = tie.relationship->today;
@@ -166,6 +202,21 @@ RunResult simulate(const sim::Scenario& s, const RunSettings& settings) {
         out.texts.emplace_back(1, static_cast<char>(v));
     }
   }
+  result.trace = trace_table_layout();
+  for (const auto& buffer : traced) {
+    for (const Traced& tr : buffer) {
+      const ref::StepRecord& r = tr.rec;
+      auto out = result.trace.columns.begin();
+      for (std::int64_t v : {tr.infant, tr.caregiver, std::int64_t{r.day}, std::int64_t{r.session}, r.step})
+        (out++)->ints.push_back(v);
+      for (double v : {static_cast<double>(r.step) * s.schedule.dt, r.x, r.xc, r.signal, r.u, r.v, r.z1, r.z})
+        (out++)->reals.push_back(v);
+      for (bool v : {r.engaged, r.coordinated, r.fear, r.dissociated, r.stressor, r.rupture, r.repair,
+                     r.episode_started, r.episode_ended, r.shock})
+        (out++)->ints.push_back(v ? 1 : 0);
+      (out++)->reals.push_back(r.episode_ended ? r.latency : std::nan(""));
+    }
+  }
   result.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
@@ -183,6 +234,7 @@ void write_results(sim::OutputFile& out, const sim::Scenario& s, const RunResult
   out.attribute("model", std::string("reference"));
   out.attribute("created_utc", std::string(stamp));
   out.write_table("infants", r.infants);
+  if (r.trace.rows() > 0) out.write_table("trace/steps", r.trace);
 }
 
 }  // namespace attune::app

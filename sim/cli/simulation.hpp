@@ -24,11 +24,15 @@ struct RunSettings {
 
 struct RunResult {
   sim::Table infants;  // one row per relationship (= per infant with one caregiver)
+  sim::Table trace;    // every recorded step (scenario `trace:`), empty when none
   double elapsed_s = 0;
   std::uint64_t dyad_steps = 0;
 };
 
 RunResult simulate(const sim::Scenario& s, const RunSettings& settings);
+
+// The columns of RunResult::trace, with no rows.
+sim::Table trace_table_layout();
 
 // The columns of RunResult::infants, with no rows.
 sim::Table infants_table_layout();

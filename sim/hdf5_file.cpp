@@ -91,6 +91,24 @@ H5Id open_file(const std::string& path, bool write) {
   return H5Id(f, H5Fclose, path);
 }
 
+void string_attribute(hid_t file, const std::string& name, const std::string& value) {
+  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  check(H5Tset_size(type.get(), H5T_VARIABLE), "variable string");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "utf-8 string");
+  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+  H5Id attr(H5Acreate2(file, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+            "attribute " + name);
+  const char* data = value.c_str();
+  check(H5Awrite(attr.get(), type.get(), &data), "write attribute " + name);
+}
+
+void number_attribute(hid_t file, const std::string& name, std::uint64_t value) {
+  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+  H5Id attr(H5Acreate2(file, name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+            "attribute " + name);
+  check(H5Awrite(attr.get(), H5T_NATIVE_UINT64, &value), "write attribute " + name);
+}
+
 }  // namespace h5
 
 using namespace h5;
@@ -141,21 +159,11 @@ OutputFile::~OutputFile() {
 }
 
 void OutputFile::attribute(const std::string& name, const std::string& value) {
-  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
-  check(H5Tset_size(type.get(), H5T_VARIABLE), "variable string");
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "utf-8 string");
-  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  H5Id attr(H5Acreate2(file_.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-            H5Aclose, "attribute " + name);
-  const char* data = value.c_str();
-  check(H5Awrite(attr.get(), type.get(), &data), "write attribute " + name);
+  string_attribute(file_.get(), name, value);
 }
 
 void OutputFile::attribute(const std::string& name, std::uint64_t value) {
-  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  H5Id attr(H5Acreate2(file_.get(), name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-            H5Aclose, "attribute " + name);
-  check(H5Awrite(attr.get(), H5T_NATIVE_UINT64, &value), "write attribute " + name);
+  number_attribute(file_.get(), name, value);
 }
 
 void OutputFile::write_table(const std::string& name, const Table& table) {

@@ -76,6 +76,8 @@ struct Layout {
   std::vector<std::size_t> offsets;
   std::size_t size = 0;
 };
+void string_attribute(hid_t file, const std::string& name, const std::string& value);  // UTF-8
+void number_attribute(hid_t file, const std::string& name, std::uint64_t value);
 Layout compound_layout(const Table& table);                            // a compound type for its columns
 std::vector<unsigned char> pack(const Table& table, const Layout& l);  // rows in that layout
 // Opens for reading (falling back to SWMR reading of a file being or last written by a sweep)

@@ -19,24 +19,6 @@ H5Id latest_format_access() {
   return fapl;
 }
 
-void string_attribute(hid_t file, const std::string& name, const std::string& value) {
-  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
-  check(H5Tset_size(type.get(), H5T_VARIABLE), "variable string");
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "utf-8 string");
-  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  H5Id attr(H5Acreate2(file, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-            "attribute " + name);
-  const char* data = value.c_str();
-  check(H5Awrite(attr.get(), type.get(), &data), "write attribute " + name);
-}
-
-void number_attribute(hid_t file, const std::string& name, std::uint64_t value) {
-  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  H5Id attr(H5Acreate2(file, name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-            "attribute " + name);
-  check(H5Awrite(attr.get(), H5T_NATIVE_UINT64, &value), "write attribute " + name);
-}
-
 // A compound dataset of `table`'s columns: fixed size with its rows, or growable and empty.
 void create_table(hid_t file, const std::string& name, const Table& table, bool growable,
                   hsize_t chunk_rows) {

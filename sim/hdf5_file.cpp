@@ -275,7 +275,8 @@ Table read_table(const std::string& path, const std::string& name) {
   return h5::read_table(file.get(), name, path);
 }
 
-Table h5::read_table(hid_t file_id, const std::string& name, const std::string& path) {
+Table h5::read_table(hid_t file_id, const std::string& name, const std::string& path, std::size_t first,
+                     std::size_t count) {
   if (H5Lexists(file_id, name.c_str(), H5P_DEFAULT) <= 0)
     throw InputError(fmt::format("{}: has no dataset {}", path, name));
   H5Id ds(H5Dopen2(file_id, name.c_str(), H5P_DEFAULT), H5Dclose, name);
@@ -283,7 +284,12 @@ Table h5::read_table(hid_t file_id, const std::string& name, const std::string& 
   if (H5Tget_class(ftype.get()) != H5T_COMPOUND)
     throw InputError(fmt::format("{}: {} is not a table", path, name));
   H5Id space(H5Dget_space(ds.get()), H5Sclose, "table space");
-  const auto rows = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  const auto total = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  const std::size_t rows = first >= total ? 0 : std::min(count, total - first);
+  const hsize_t start[1] = {first}, n[1] = {rows};
+  if (rows > 0)
+    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, n, nullptr), "select rows");
+  H5Id mspace(H5Screate_simple(1, n, nullptr), H5Sclose, "memory space");
   Table t;
   const int members = H5Tget_nmembers(ftype.get());
   for (int m = 0; m < members; ++m) {
@@ -308,7 +314,7 @@ Table h5::read_table(hid_t file_id, const std::string& name, const std::string& 
     }
     std::vector<unsigned char> buf(rows * width);
     if (rows > 0)
-      check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read " + cn);
+      check(H5Dread(ds.get(), mem.get(), mspace.get(), space.get(), H5P_DEFAULT, buf.data()), "read " + cn);
     for (std::size_t r = 0; r < rows; ++r) {
       const unsigned char* cell = buf.data() + r * width;
       if (kind == Column::int64)

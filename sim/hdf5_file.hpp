@@ -83,7 +83,9 @@ std::vector<unsigned char> pack(const Table& table, const Layout& l);  // rows i
 // Opens for reading (falling back to SWMR reading of a file being or last written by a sweep)
 // or for writing (clearing the status flags a killed sweep leaves behind).
 H5Id open_file(const std::string& path, bool write);
-Table read_table(hid_t file, const std::string& name, const std::string& path);
+// Rows [first, first + count) of a compound dataset (all rows by default).
+Table read_table(hid_t file, const std::string& name, const std::string& path, std::size_t first = 0,
+                 std::size_t count = static_cast<std::size_t>(-1));
 }  // namespace h5
 
 std::map<std::string, std::string> read_attributes(const std::string& path);

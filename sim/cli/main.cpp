@@ -51,8 +51,21 @@ int main(int argc, char** argv) {
                       "continue an interrupted sweep in OUT, skipping finished runs");
   sweep_cmd->add_flag("--force", sweep.force, "overwrite an existing output file");
   sweep_cmd->add_flag("--quiet", sweep.quiet, "print nothing but errors");
+  sweep_cmd
+      ->add_option("--shard", sweep.shard,
+                   "run only shard I of N (run r where r mod N = I), or 'slurm' for the job array's task")
+      ->type_name("I/N|slurm");
   sweep_cmd->add_flag("--discard", sweep.discard,
                       "run every point but write nothing (measures the cost of output)");
+
+  std::vector<std::string> merge_parts;
+  std::string merge_output;
+  bool merge_force = false;
+  auto* merge_cmd =
+      app.add_subcommand("merge", "merge the shard files of one sweep (--shard I/N) into one file");
+  merge_cmd->add_option("PARTS", merge_parts, "shard files")->required();
+  merge_cmd->add_option("-o,--output", merge_output, "output HDF5 file")->required();
+  merge_cmd->add_flag("--force", merge_force, "overwrite an existing output file");
 
   app::ScenarioArgs check;
   auto* check_cmd =
@@ -82,6 +95,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return app::run_command(run, g_stop);
     if (*check_cmd) return app::check_command(check);
+    if (*merge_cmd) return app::merge_command(merge_parts, merge_output, merge_force);
     if (*sweep_cmd) {
       if (sweep.resume && sweep.force) throw sim::InputError("--resume and --force do not go together");
       return app::sweep_command(sweep, g_stop);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -66,27 +67,30 @@ sim::Table design_table(const sim::Design& d) {
   return t;
 }
 
-sim::Table runs_table(const SweepPlan& plan) {
+// One row per run of `mine` (all runs, or one shard's), all pending.
+sim::Table runs_table(const SweepPlan& plan, const std::vector<std::size_t>& mine) {
   const sim::Design& d = plan.design;
+  const auto reps = static_cast<std::size_t>(d.replicates);
   sim::Table t;
   auto& run_id = t.add("run_id", sim::Column::int64);
   auto& point_id = t.add("point_id", sim::Column::int64);
   auto& replicate = t.add("replicate", sim::Column::int64);
   auto& seed = t.add("seed", sim::Column::int64);
   std::vector<std::size_t> points;
-  for (std::size_t p = 0; p < d.points(); ++p)
-    for (int r = 0; r < d.replicates; ++r) {
-      run_id.ints.push_back(static_cast<std::int64_t>(p) * d.replicates + r);
-      point_id.ints.push_back(d.point_ids[p]);
-      replicate.ints.push_back(r);
-      seed.ints.push_back(static_cast<std::int64_t>(run_scenario(plan, p, r).seed));
-      points.push_back(p);
-    }
+  for (std::size_t run : mine) {
+    const std::size_t p = run / reps;
+    const int r = static_cast<int>(run % reps);
+    run_id.ints.push_back(static_cast<std::int64_t>(run));
+    point_id.ints.push_back(d.point_ids[p]);
+    replicate.ints.push_back(r);
+    seed.ints.push_back(static_cast<std::int64_t>(run_scenario(plan, p, r).seed));
+    points.push_back(p);
+  }
   add_factor_columns(t, d, points);
-  t.add("status", sim::Column::text, 8).texts.assign(d.runs(), "pending");
-  t.add("reason", sim::Column::text, 200).texts.assign(d.runs(), "");
-  t.add("infants_first_row", sim::Column::int64).ints.assign(d.runs(), 0);
-  t.add("infants_rows", sim::Column::int64).ints.assign(d.runs(), 0);
+  t.add("status", sim::Column::text, 8).texts.assign(mine.size(), "pending");
+  t.add("reason", sim::Column::text, 200).texts.assign(mine.size(), "");
+  t.add("infants_first_row", sim::Column::int64).ints.assign(mine.size(), 0);
+  t.add("infants_rows", sim::Column::int64).ints.assign(mine.size(), 0);
   return t;
 }
 
@@ -153,7 +157,8 @@ sim::Table summary_row(const sim::Table& infants, std::int64_t run, std::int64_t
 
 // What one run hands to the writer.
 struct RunOutput {
-  std::size_t run = 0;
+  std::size_t run = 0;  // run id
+  std::size_t row = 0;  // its row in this file's /runs
   bool interrupted = false;
   std::string failure;  // empty: done
   sim::Table infants;   // with run_id first
@@ -205,6 +210,35 @@ std::shared_ptr<RunOutput> execute(const SweepPlan& plan, std::size_t run, int t
 }
 
 }  // namespace
+
+Shard parse_shard(const std::string& text) {
+  if (text.empty()) return {};
+  std::string spec = text;
+  if (text == "slurm") {
+    const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
+    const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+    const char* min = std::getenv("SLURM_ARRAY_TASK_MIN");
+    if (!id || !count)
+      throw sim::InputError(
+          "--shard slurm: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are not set (not in a job array?)");
+    spec = fmt::format("{}/{}", std::stoll(id) - (min ? std::stoll(min) : 0), count);
+  }
+  const auto slash = spec.find('/');
+  Shard s;
+  try {
+    std::size_t used = 0;
+    const long long index = std::stoll(spec.substr(0, slash), &used);
+    const long long count = slash == std::string::npos ? -1 : std::stoll(spec.substr(slash + 1));
+    if (slash == std::string::npos || used != slash || count < 1 || index < 0 || index >= count)
+      throw std::invalid_argument("");
+    s.index = static_cast<std::size_t>(index);
+    s.count = static_cast<std::size_t>(count);
+  } catch (const std::exception&) {
+    throw sim::InputError(
+        fmt::format("--shard {}: expected I/N with 0 <= I < N (e.g. 0/4), or 'slurm'", text));
+  }
+  return s;
+}
 
 std::uint64_t SweepPlan::dyad_steps() const {
   std::uint64_t total = 0;
@@ -279,7 +313,11 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   if (threads < 0)
     throw sim::InputError(fmt::format("--threads {}: must be 0 (all cores) or more", args.threads));
   const sim::ModelSpec spec = model_spec();
-  sim::Table runs = runs_table(plan);
+  const Shard shard = parse_shard(args.shard);
+  std::vector<std::size_t> mine;  // the runs this process does, in run order
+  for (std::size_t r = 0; r < plan.design.runs(); ++r)
+    if (r % shard.count == shard.index) mine.push_back(r);
+  sim::Table runs = runs_table(plan, mine);
   const sim::Table design = design_table(plan.design);
   const std::string scenario_yaml = sim::to_yaml(plan.base, spec);
 
@@ -290,7 +328,8 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   if (resuming) {
     const auto attrs = sim::read_attributes(args.output);
     auto attr = [&](const char* k) { return attrs.count(k) ? attrs.at(k) : std::string(); };
-    if (attr("kind") != "sweep" || attr("scenario") != scenario_yaml || attr("sweep") != plan.sweep_yaml)
+    if (attr("kind") != "sweep" || attr("scenario") != scenario_yaml || attr("sweep") != plan.sweep_yaml ||
+        attr("shard") != shard.text())
       throw sim::InputError(fmt::format(
           "{}: was not written by this scenario and design; give another output, or --force without --resume",
           args.output));
@@ -312,7 +351,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
       summaries += more;
     }
     if (first < status.size() && status[first] != "pending") {
-      const sim::Table blank = runs_table(plan);
+      const sim::Table blank = runs_table(plan, mine);
       for (std::size_t r = first; r < status.size(); ++r) {
         for (const char* name : {"status", "reason"})
           column(runs, name).texts[r] = blank.find(name)->texts[r];
@@ -339,6 +378,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
                          {"sweep", plan.sweep_yaml},
                          {"design", std::string(sim::design_name(plan.design.kind))},
                          {"created_utc", stamp}};
+    if (shard.count > 1) c.text_attributes["shard"] = shard.text();
     c.number_attributes = {{"schema_version", sim::kSchemaVersion},
                            {"seed", plan.base.seed},
                            {"replicates", static_cast<std::uint64_t>(plan.design.replicates)}};
@@ -351,7 +391,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   }
   if (file) file->start_streaming();
 
-  const std::size_t total = plan.design.runs();
+  const std::size_t total = mine.size();
   if (!args.quiet) {
     fmt::print("attune {}: sweep '{}' ({}) on {} thread{}\n", kVersion, plan.base.name, plan.base.source,
                threads, threads == 1 ? "" : "s");
@@ -374,7 +414,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
       halted = true;  // keep the finished runs a prefix of the run order
       return;
     }
-    const std::size_t r = o->run;
+    const std::size_t r = o->row;
     if (o->failure.empty()) {
       if (file) {
         file->append("infants", o->infants);
@@ -419,8 +459,13 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
                                               }
                                               return next++;
                                             }) &
-            tbb::make_filter<std::size_t, std::shared_ptr<RunOutput>>(
-                tbb::filter_mode::parallel, [&](std::size_t r) { return execute(plan, r, threads, stop); }) &
+            tbb::make_filter<std::size_t, std::shared_ptr<RunOutput>>(tbb::filter_mode::parallel,
+                                                                      [&](std::size_t k) {
+                                                                        auto out = execute(plan, mine[k],
+                                                                                           threads, stop);
+                                                                        out->row = k;
+                                                                        return out;
+                                                                      }) &
             tbb::make_filter<std::shared_ptr<RunOutput>, void>(tbb::filter_mode::serial_in_order, write));
   });
   progress.finish();
@@ -434,6 +479,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
     std::string again = fmt::format("attune sweep {} -o {} --resume", args.in.scenario, args.output);
     for (const auto& set : args.in.sets) again += fmt::format(" --set '{}'", set);
     if (args.in.seed) again += fmt::format(" --seed {}", *args.in.seed);
+    if (!args.shard.empty()) again += fmt::format(" --shard {}", args.shard);
     fmt::print(stderr, "\nattune: interrupted; {} of {} runs are safely in {}.\nResume with: {}\n", on_disk,
                total, args.output, again);
     return 130;

@@ -19,7 +19,16 @@ struct SweepArgs {
   bool force = false;
   bool quiet = false;
   bool discard = false;  // run everything, write nothing (to measure the cost of writing)
+  std::string shard;     // "I/N" or "slurm": only runs r with r mod N = I
 };
+
+// A deterministic slice of a sweep's runs: run r belongs to shard r mod count.
+struct Shard {
+  std::size_t index = 0;
+  std::size_t count = 1;
+  std::string text() const { return count > 1 ? std::to_string(index) + "/" + std::to_string(count) : ""; }
+};
+Shard parse_shard(const std::string& text);
 
 // A validated sweep: the base scenario, its design and one validated scenario per point.
 struct SweepPlan {
@@ -40,6 +49,8 @@ bool has_sweep(const std::string& scenario_path);
 sim::Scenario run_scenario(const SweepPlan& plan, std::size_t point, int replicate);
 
 int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop);
+// Shards of one sweep into one file (checks they are complete, distinct and of one experiment).
+int merge_command(const std::vector<std::string>& parts, const std::string& output, bool force);
 // Sweep-aware pieces of `attune check` and `attune info`.
 void print_sweep_plan(const SweepPlan& plan);
 void print_sweep_info(const std::string& path);

@@ -1,0 +1,152 @@
+// `attune merge`: shard files of one sweep (--shard I/N, e.g. a SLURM job array) into one file
+// whose datasets equal those of the same sweep run in one process.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "sim/cli/sweep.hpp"
+#include "sim/errors.hpp"
+#include "sim/hdf5_file.hpp"
+#include "sim/sweep_file.hpp"
+
+namespace attune::app {
+namespace {
+
+struct Part {
+  std::string path;
+  std::map<std::string, std::string> attrs;
+  Shard shard;
+  sim::Table runs;
+  sim::H5Id file;
+};
+
+void append_row(sim::Table& to, const sim::Table& from, std::size_t row) {
+  if (to.columns.empty())
+    for (const auto& c : from.columns) to.add(c.name, c.kind, c.text_width);
+  for (std::size_t i = 0; i < from.columns.size(); ++i) {
+    const auto& c = from.columns[i];
+    auto& o = to.columns[i];
+    if (c.kind == sim::Column::int64) o.ints.push_back(c.ints[row]);
+    if (c.kind == sim::Column::float64) o.reals.push_back(c.reals[row]);
+    if (c.kind == sim::Column::text) o.texts.push_back(c.texts[row]);
+  }
+}
+
+}  // namespace
+
+int merge_command(const std::vector<std::string>& paths, const std::string& output, bool force) {
+  if (paths.empty()) throw sim::InputError("merge: no input files");
+  sim::check_output_path(output, force);
+  std::vector<Part> parts;
+  for (const auto& path : paths) {
+    Part p;
+    p.path = path;
+    p.attrs = sim::read_attributes(path);
+    if (!p.attrs.count("kind") || p.attrs.at("kind") != "sweep")
+      throw sim::InputError(fmt::format("{}: not a sweep file (no kind = sweep attribute)", path));
+    p.shard = parse_shard(p.attrs.count("shard") ? p.attrs.at("shard") : "");
+    p.file = sim::h5::open_file(path, false);
+    p.runs = sim::h5::read_table(p.file.get(), "runs", path);
+    parts.push_back(std::move(p));
+  }
+  // Same experiment: scenario, design, seed and the design table itself.
+  const Part& first = parts.front();
+  const sim::Table design = sim::h5::read_table(first.file.get(), "design", first.path);
+  for (const Part& p : parts) {
+    for (const char* key : {"scenario", "sweep", "seed", "design", "schema_version", "model"})
+      if (p.attrs.count(key) != first.attrs.count(key) ||
+          (p.attrs.count(key) && p.attrs.at(key) != first.attrs.at(key)))
+        throw sim::InputError(
+            fmt::format("{}: comes from another scenario or design than {} (attribute '{}' differs)", p.path,
+                        first.path, key));
+    const sim::Table d = sim::h5::read_table(p.file.get(), "design", p.path);
+    if (d.rows() != design.rows() || d.columns.size() != design.columns.size())
+      throw sim::InputError(fmt::format("{}: its /design differs from {}'s", p.path, first.path));
+    if (p.shard.count != first.shard.count)
+      throw sim::InputError(fmt::format("{} is shard {} but {} is shard {}: parts of different splits",
+                                        p.path, p.shard.text(), first.path, first.shard.text()));
+  }
+  // Every shard exactly once, each finished.
+  std::vector<const Part*> by_shard(first.shard.count, nullptr);
+  for (const Part& p : parts) {
+    if (const Part* twin = by_shard[p.shard.index])
+      throw sim::InputError(fmt::format("{} and {} are both shard {}", twin->path, p.path, p.shard.text()));
+    by_shard[p.shard.index] = &p;
+    const auto& status = p.runs.find("status")->texts;
+    const auto pending = std::count(status.begin(), status.end(), "pending");
+    if (pending > 0)
+      throw sim::InputError(
+          fmt::format("{}: {} of its runs are pending; finish it with --resume first", p.path, pending));
+  }
+  std::string missing;
+  for (std::size_t i = 0; i < by_shard.size(); ++i)
+    if (!by_shard[i]) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", i, first.shard.count);
+  if (!missing.empty()) throw sim::InputError(fmt::format("merge: missing shard(s) {}", missing));
+
+  // Runs in run order, each from its part.
+  struct Source {
+    const Part* part;
+    std::size_t row;
+  };
+  std::map<std::int64_t, Source> runs;
+  for (const Part& p : parts) {
+    const auto& ids = p.runs.find("run_id")->ints;
+    for (std::size_t r = 0; r < ids.size(); ++r)
+      if (!runs.emplace(ids[r], Source{&p, r}).second)
+        throw sim::InputError(fmt::format("run {} appears twice ({} and another part)", ids[r], p.path));
+  }
+  const auto total = static_cast<std::int64_t>(design.rows()) * std::stoll(first.attrs.at("replicates"));
+  if (static_cast<std::int64_t>(runs.size()) != total || runs.begin()->first != 0 ||
+      runs.rbegin()->first != total - 1)
+    throw sim::InputError(
+        fmt::format("merge: the parts hold {} runs; the design has {}", runs.size(), total));
+
+  sim::Table merged_runs;
+  for (const auto& [id, src] : runs) append_row(merged_runs, src.part->runs, src.row);
+  // Each run's slice of the merged /infants.
+  auto named = [&](const char* name) -> sim::Column& {
+    return *std::find_if(merged_runs.columns.begin(), merged_runs.columns.end(),
+                         [&](const sim::Column& col) { return col.name == name; });
+  };
+  std::int64_t next_row = 0;
+  for (std::size_t r = 0; r < merged_runs.rows(); ++r) {
+    named("infants_first_row").ints[r] = next_row;
+    next_row += named("infants_rows").ints[r];
+  }
+  sim::SweepFile::Contents c;
+  for (const auto& [k, v] : first.attrs) {
+    if (k == "shard") continue;
+    if (k == "schema_version" || k == "seed" || k == "replicates")
+      c.number_attributes[k] = std::stoull(v);
+    else
+      c.text_attributes[k] = v;
+  }
+  c.design = design;
+  c.runs = merged_runs;
+  c.infants = sim::h5::read_table(first.file.get(), "infants", first.path, 0, 0);
+  c.summary = sim::h5::read_table(first.file.get(), "run_summary", first.path, 0, 0);
+  auto out = sim::SweepFile::create(output, force, c);
+  std::map<const Part*, sim::Table> summaries;
+  for (const Part& p : parts) summaries[&p] = sim::h5::read_table(p.file.get(), "run_summary", p.path);
+  for (const auto& [id, src] : runs) {
+    const auto& status = src.part->runs.find("status")->texts[src.row];
+    if (status != "done") continue;
+    const auto first_row = static_cast<std::size_t>(src.part->runs.find("infants_first_row")->ints[src.row]);
+    const auto rows = static_cast<std::size_t>(src.part->runs.find("infants_rows")->ints[src.row]);
+    out->append("infants",
+                sim::h5::read_table(src.part->file.get(), "infants", src.part->path, first_row, rows));
+    const sim::Table& s = summaries.at(src.part);
+    const auto& ids = s.find("run_id")->ints;
+    const auto at = static_cast<std::size_t>(std::find(ids.begin(), ids.end(), id) - ids.begin());
+    sim::Table one;
+    append_row(one, s, at);
+    out->append("run_summary", one);
+  }
+  out.reset();
+  fmt::print("merged {} parts ({} runs) into {}\n", parts.size(), runs.size(), output);
+  return 0;
+}
+
+}  // namespace attune::app

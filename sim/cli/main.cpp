@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGUSR1, on_signal);  // SLURM's walltime warning (sbatch --signal=B:USR1@120)
   try {
     if (*run_cmd) return app::run_command(run, g_stop);
     if (*check_cmd) return app::check_command(check);

@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake git pkg-config clang-format
           libhdf5-dev hdf5-tools libtbb-dev libyaml-cpp-dev libboost-graph-dev libboost-random-dev
           librandom123-dev libcli11-dev libfmt-dev libgtest-dev
-          python3-numpy python3-pandas python3-h5py python3-pytest)
+          python3-numpy python3-pandas python3-h5py python3-pytest
+          python3-scipy python3-matplotlib python3-yaml chromium
+          libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,13 +30,13 @@ fi
 jobs=$(nproc)
 case "$mode" in
   run)
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DATTUNE_BUILD_TESTS=OFF >/dev/null
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DATTUNE_BUILD_TESTS=OFF -DATTUNE_MPI=OFF >/dev/null
     cmake --build build -j"$jobs"
     mkdir -p results
     ./build/attune run scenarios/default.yaml -o results/default.h5 --force
     ;;
   test)
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DATTUNE_BUILD_TESTS=ON -DATTUNE_WERROR=ON >/dev/null
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DATTUNE_BUILD_TESTS=ON -DATTUNE_WERROR=ON -DATTUNE_MPI=ON >/dev/null
     cmake --build build -j"$jobs"
     ctest --test-dir build --output-on-failure -j"$jobs"
     ;;

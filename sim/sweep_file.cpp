@@ -1,5 +1,6 @@
 #include "sim/sweep_file.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -64,7 +65,11 @@ void write_rows(hid_t ds, const std::string& name, hsize_t first, const Table& r
 }  // namespace
 
 SweepFile::SweepFile(H5Id file, std::string path) : file_(std::move(file)), path_(std::move(path)) {}
-SweepFile::~SweepFile() { datasets_.clear(); }
+SweepFile::~SweepFile() {
+  datasets_.clear();
+  file_ = H5Id();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock, after HDF5 has closed the file
+}
 
 std::unique_ptr<SweepFile> SweepFile::create(const std::string& path, bool force, const Contents& c) {
   quiet_hdf5();
@@ -101,10 +106,25 @@ std::unique_ptr<SweepFile> SweepFile::open(const std::string& path) {
   const H5Id fapl = latest_format_access();
   hbool_t clear = 1;  // a killed writer leaves SWMR status flags set (as h5clear -s clears them)
   check(H5Pset(fapl.get(), "clear_status_flags", &clear), "clear status flags");
+  // Another attune writing this file holds a POSIX lock on it; clearing the status flags under a
+  // live writer would let two processes write one file.
+  const int lock_fd = ::open(path.c_str(), O_RDWR);
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (lock_fd < 0 || fcntl(lock_fd, F_SETLK, &lock) != 0) {
+    if (lock_fd >= 0) ::close(lock_fd);
+    throw InputError(fmt::format(
+        "{}: in use: another process is writing it (or it cannot be locked); wait for it to end", path));
+  }
   const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
-  if (f < 0)
-    throw InputError(fmt::format("{}: cannot open it for writing (not a sweep file, or in use)", path));
-  return std::unique_ptr<SweepFile>(new SweepFile(H5Id(f, H5Fclose, path), path));
+  if (f < 0) {
+    ::close(lock_fd);
+    throw InputError(fmt::format("{}: cannot open it for writing (not a sweep file?)", path));
+  }
+  auto file = std::unique_ptr<SweepFile>(new SweepFile(H5Id(f, H5Fclose, path), path));
+  file->lock_fd_ = lock_fd;
+  return file;
 }
 
 Table SweepFile::read(const std::string& name) const { return h5::read_table(file_.get(), name, path_); }

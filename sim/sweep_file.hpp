@@ -48,7 +48,9 @@ class SweepFile {
   hid_t dataset(const std::string& name) const;
   H5Id file_;
   std::string path_;
-  mutable std::map<std::string, H5Id> datasets_;  // closed (by the destructor) before the file
+  mutable std::map<std::string, H5Id> datasets_;
+  int lock_fd_ = -1;  // holds a POSIX write lock on the file while it is being written  // closed (by the
+                      // destructor) before the file
 };
 
 }  // namespace attune::sim

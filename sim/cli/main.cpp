@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/mpi_farm.hpp"
 #include "sim/cli/sweep.hpp"
 #include "sim/cli/version.hpp"
 #include "sim/errors.hpp"
@@ -27,7 +28,23 @@ void add_scenario_options(CLI::App* cmd, attune::app::ScenarioArgs& a) {
 
 }  // namespace
 
+namespace {
+
+int run_main(int argc, char** argv);
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  attune::app::mpi_start(&argc, &argv);
+  const int code = run_main(argc, argv);
+  if (code != 0 && code != 130) attune::app::mpi_abort(code);  // the other ranks may be waiting
+  attune::app::mpi_stop();
+  return code;
+}
+
+namespace {
+
+int run_main(int argc, char** argv) {
   using namespace attune;
   CLI::App app{"attune: an agent-based simulator of caregiver–infant relationships"};
   app.set_version_flag("--version", fmt::format("attune {} ({})", app::kVersion, app::git_commit()));
@@ -116,3 +133,5 @@ int main(int argc, char** argv) {
   }
   return 1;
 }
+
+}  // namespace

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "sim/cli/mpi_farm.hpp"
 #include "sim/cli/simulation.hpp"
 #include "sim/cli/version.hpp"
 #include "sim/errors.hpp"
@@ -24,6 +25,17 @@ namespace attune::app {
 namespace {
 
 namespace fs = std::filesystem;
+
+// 'text' for a POSIX shell, with any ' inside written as '\''.
+std::string shell_quote(const std::string& text) {
+  if (!text.empty() &&
+      text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,") ==
+          std::string::npos)
+    return text;
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
 
 bool is_number(const std::string& s) {
   if (s.empty()) return true;  // "not set at this point": stored as NaN
@@ -41,8 +53,7 @@ void add_factor_columns(sim::Table& t, const sim::Design& d, const std::vector<s
       numeric = numeric && is_number(row[f]);
       width = std::max(width, row[f].size());
     }
-    auto& col = t.add(d.factors[f], numeric ? sim::Column::float64 : sim::Column::text,
-                      std::min<std::size_t>(width, 64));
+    auto& col = t.add(d.factors[f], numeric ? sim::Column::float64 : sim::Column::text, width);
     for (std::size_t p : points) {
       const std::string& v = d.values[p][f];
       if (numeric)
@@ -155,17 +166,6 @@ sim::Table summary_row(const sim::Table& infants, std::int64_t run, std::int64_t
   return t;
 }
 
-// What one run hands to the writer.
-struct RunOutput {
-  std::size_t run = 0;  // run id
-  std::size_t row = 0;  // its row in this file's /runs
-  bool interrupted = false;
-  std::string failure;  // empty: done
-  sim::Table infants;   // with run_id first
-  sim::Table summary;
-  std::uint64_t dyad_steps = 0;
-};
-
 std::string non_finite(const sim::Table& t) {
   const sim::Column* ids = t.find("infant_id");
   for (const auto& c : t.columns) {
@@ -177,7 +177,7 @@ std::string non_finite(const sim::Table& t) {
   return "";
 }
 
-std::shared_ptr<RunOutput> execute(const SweepPlan& plan, std::size_t run, int threads,
+std::shared_ptr<RunOutput> execute(const SweepPlan& plan, std::size_t run, int inner,
                                    const std::atomic<bool>& stop) {
   auto out = std::make_shared<RunOutput>();
   out->run = run;
@@ -187,10 +187,7 @@ std::shared_ptr<RunOutput> execute(const SweepPlan& plan, std::size_t run, int t
   try {
     const sim::Scenario s = run_scenario(plan, point, replicate);
     RunSettings settings;
-    // Runs are the unit of parallelism when there are enough of them; otherwise each run's
-    // infants are spread over the sweep's threads too.
-    settings.threads =
-        plan.design.runs() >= 4 * static_cast<std::size_t>(threads) ? sim::kSerial : sim::kCallerArena;
+    settings.threads = inner;  // sim::kSerial or sim::kCallerArena (see sweep_command)
     settings.stop = &stop;
     RunResult r = simulate(s, settings);
     out->dyad_steps = r.dyad_steps;
@@ -317,6 +314,20 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   std::vector<std::size_t> mine;  // the runs this process does, in run order
   for (std::size_t r = 0; r < plan.design.runs(); ++r)
     if (r % shard.count == shard.index) mine.push_back(r);
+
+  // Under mpirun every rank but 0 only simulates what rank 0 hands it, one run at a time with
+  // all of its threads (see mpi_farm.hpp).
+  const World world = mpi_world();
+  if (world.rank > 0) {
+    tbb::task_arena arena(threads);
+    farm_work([&](std::size_t k) {
+      std::shared_ptr<RunOutput> out;
+      arena.execute([&] { out = execute(plan, mine[k], sim::kCallerArena, stop); });
+      out->row = k;
+      return out;
+    });
+    return 0;
+  }
   sim::Table runs = runs_table(plan, mine);
   const sim::Table design = design_table(plan.design);
   const std::string scenario_yaml = sim::to_yaml(plan.base, spec);
@@ -430,10 +441,13 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
       column(runs, "infants_first_row").ints[r] = static_cast<std::int64_t>(infant_rows);
       ++failed;
     }
-    // /runs rows and the flush that makes everything durable go together, at most twice a second:
-    // a flush per run would cost more than a small run itself.
+    // /runs rows and the flush that makes everything durable go together, at most every 0.5 s or
+    // 5% of the time so far: a flush per run costs more than a small run, and every flush leaves
+    // the rewritten last chunk's old copy as dead space in the file (SWMR does not reuse it).
     const auto now = std::chrono::steady_clock::now();
-    if (file && (now - last_flush > std::chrono::milliseconds(500) || r + 1 == total)) {
+    if (file && (now - last_flush > std::max<std::chrono::steady_clock::duration>(
+                                        std::chrono::milliseconds(500), (now - start) / 20) ||
+                 r + 1 == total)) {
       file->write_row("runs", unflushed, slice(runs, unflushed, r + 1 - unflushed));
       file->flush();
       unflushed = r + 1;
@@ -447,27 +461,33 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
                                 failed, static_cast<double>(steps) / secs / 1e6));
   };
 
+  // Runs are the unit of parallelism when there are enough of them; otherwise each run's infants
+  // are spread over the threads too.
+  const int inner = total - first >= 4 * static_cast<std::size_t>(threads) ? sim::kSerial : sim::kCallerArena;
   tbb::task_arena arena(threads);
-  arena.execute([&] {
-    tbb::parallel_pipeline(
-        static_cast<std::size_t>(2 * threads),
-        tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
-                                            [&](tbb::flow_control& fc) -> std::size_t {
-                                              if (next >= total || stop.load()) {
-                                                fc.stop();
-                                                return 0;
-                                              }
-                                              return next++;
-                                            }) &
-            tbb::make_filter<std::size_t, std::shared_ptr<RunOutput>>(tbb::filter_mode::parallel,
-                                                                      [&](std::size_t k) {
-                                                                        auto out = execute(plan, mine[k],
-                                                                                           threads, stop);
-                                                                        out->row = k;
-                                                                        return out;
-                                                                      }) &
-            tbb::make_filter<std::shared_ptr<RunOutput>, void>(tbb::filter_mode::serial_in_order, write));
-  });
+  if (world.size > 1)
+    farm_coordinate(first, total, stop, write);
+  else
+    arena.execute([&] {
+      tbb::parallel_pipeline(
+          static_cast<std::size_t>(2 * threads),
+          tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                              [&](tbb::flow_control& fc) -> std::size_t {
+                                                if (next >= total || stop.load()) {
+                                                  fc.stop();
+                                                  return 0;
+                                                }
+                                                return next++;
+                                              }) &
+              tbb::make_filter<std::size_t, std::shared_ptr<RunOutput>>(tbb::filter_mode::parallel,
+                                                                        [&](std::size_t k) {
+                                                                          auto out = execute(plan, mine[k],
+                                                                                             inner, stop);
+                                                                          out->row = k;
+                                                                          return out;
+                                                                        }) &
+              tbb::make_filter<std::shared_ptr<RunOutput>, void>(tbb::filter_mode::serial_in_order, write));
+    });
   progress.finish();
   if (file && unflushed < first + written)
     file->write_row("runs", unflushed, slice(runs, unflushed, first + written - unflushed));
@@ -476,8 +496,10 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::size_t on_disk = first + written;
   if (on_disk < total) {
-    std::string again = fmt::format("attune sweep {} -o {} --resume", args.in.scenario, args.output);
-    for (const auto& set : args.in.sets) again += fmt::format(" --set '{}'", set);
+    std::string again = fmt::format("attune sweep {} -o {} --resume", shell_quote(args.in.scenario),
+                                    shell_quote(args.output));
+    for (const auto& set : args.in.sets) again += " --set " + shell_quote(set);
+    if (world.size > 1) again = fmt::format("mpirun -n {} {}", world.size, again);
     if (args.in.seed) again += fmt::format(" --seed {}", *args.in.seed);
     if (!args.shard.empty()) again += fmt::format(" --shard {}", args.shard);
     fmt::print(stderr, "\nattune: interrupted; {} of {} runs are safely in {}.\nResume with: {}\n", on_disk,

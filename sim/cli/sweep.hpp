@@ -2,12 +2,14 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "sim/cli/commands.hpp"
 #include "sim/design.hpp"
 #include "sim/scenario.hpp"
+#include "sim/table.hpp"
 
 namespace attune::app {
 
@@ -47,6 +49,17 @@ bool has_sweep(const std::string& scenario_path);
 
 // The scenario of one run: its point's scenario with the run's derived seed.
 sim::Scenario run_scenario(const SweepPlan& plan, std::size_t point, int replicate);
+
+// What one run hands to the writer (across processes too, see mpi_farm.hpp).
+struct RunOutput {
+  std::size_t run = 0;  // run id
+  std::size_t row = 0;  // its row in this file's /runs
+  bool interrupted = false;
+  std::string failure;  // empty: done
+  sim::Table infants;   // with run_id first
+  sim::Table summary;
+  std::uint64_t dyad_steps = 0;
+};
 
 int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop);
 // Shards of one sweep into one file (checks they are complete, distinct and of one experiment).

@@ -29,8 +29,9 @@ TEST(ShippedScenarios, LoadAndRunShrunk) {
     SCOPED_TRACE(file.string());
     EXPECT_NO_THROW(sim::load_scenario(file.string(), {}, app::model_spec()));
     const auto out = dir / (file.stem().string() + ".h5");
-    const CliResult r = run_attune({"run", file.string(), "-o", out.string(), "--quiet", "--threads", "1",
-                                    "--set", "population.infants=20", "--set", "time.days=3"});
+    const CliResult r =
+        run_attune({"run", file.string(), "-o", out.string(), "--quiet", "--threads", "1", "--set",
+                    "population.infants=20", "--set", "time.days=3", "--set", "trace={}"});
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_EQ(sim::read_table(out.string(), "infants").rows(), 20u);
   }
@@ -46,7 +47,7 @@ TEST(ShippedScenarios, SweepsRunShrunk) {
     ++sweeps;
     const auto out = dir / (file.stem().string() + ".sweep.h5");
     const CliResult r = run_attune({"sweep", file.string(), "-o", out.string(), "--quiet", "--set",
-                                    "population.infants=3", "--set", "time.days=1"});
+                                    "population.infants=3", "--set", "time.days=1", "--set", "trace={}"});
     ASSERT_EQ(r.status, 0) << r.output;
     const sim::Table runs = sim::read_table(out.string(), "runs");
     ASSERT_GT(runs.rows(), 0u);

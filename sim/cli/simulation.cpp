@@ -56,8 +56,8 @@ sim::Table trace_table_layout() {
   sim::Table t;
   for (const char* c : {"infant_id", "caregiver_id", "day", "session", "step"}) t.add(c, sim::Column::int64);
   for (const char* c : {"t", "x", "xc", "signal", "u", "v", "z1", "z"}) t.add(c, sim::Column::float64);
-  for (const char* c : {"engaged", "coordinated", "fear", "dissociated", "stressor", "rupture", "repair",
-                        "episode_start", "episode_end", "shock"})
+  for (const char* c : {"engaged", "coordinated", "frightening", "dissociated", "stressor", "rupture",
+                        "repair", "episode_start", "episode_end", "shock"})
     t.add(c, sim::Column::int64);
   t.add("latency", sim::Column::float64);
   return t;

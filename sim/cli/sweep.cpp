@@ -261,6 +261,10 @@ SweepPlan plan_sweep(const ScenarioArgs& args) {
   if (!sweep)
     throw sim::InputError(
         fmt::format("{}: has no 'sweep:' section (see docs/SCENARIOS.md, Sweeps)", args.scenario));
+  if (plan.base.trace.any())
+    throw sim::InputError(fmt::format(
+        "{}: 'trace:' is recorded by attune run only; remove it for a sweep (or --set 'trace={{}}')",
+        args.scenario));
   plan.sweep_yaml = YAML::Dump(sweep);
   const std::string dir = fs::path(args.scenario).parent_path().string();
   plan.design = sim::read_design(reader, sweep, dir.empty() ? "." : dir, plan.base.seed);

@@ -16,10 +16,10 @@ fs::path source_dir() { return fs::path(ATTUNE_SOURCE_DIR); }
 fs::path data_dir() { return source_dir() / "tests" / "data"; }
 std::string attune_exe() { return ATTUNE_EXE; }
 
-namespace {
+namespace {}  // namespace
 
 // POSIX shell single quoting: 'it'\''s'.
-std::string quote(std::string_view arg) {
+std::string quote(const std::string& arg) {
   std::string out(1, '\'');
   for (char c : arg) {
     if (c == '\'')
@@ -31,14 +31,16 @@ std::string quote(std::string_view arg) {
   return out;
 }
 
-}  // namespace
-
 CliResult run_attune(const std::vector<std::string>& args) {
   std::string command = quote(attune_exe());
   for (const auto& a : args) {
     command.push_back(' ');
     command.append(quote(a));
   }
+  return run_shell(command);
+}
+
+CliResult run_shell(std::string command) {
   command += " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) throw std::runtime_error("popen failed: " + command);

@@ -21,6 +21,10 @@ struct CliResult {
 };
 // Runs `attune ARGS...` (each argument passed verbatim, no shell expansion).
 CliResult run_attune(const std::vector<std::string>& args);
+// Runs a shell command line (for pipelines and launchers such as mpirun).
+CliResult run_shell(std::string command);
+// An argument quoted for the shell.
+std::string quote(const std::string& arg);
 
 // A fresh, empty folder under the system temporary folder, removed with everything in it.
 class TempDir {

@@ -3,8 +3,10 @@
 #ifdef ATTUNE_HAVE_MPI
 #include <mpi.h>
 
+#include <chrono>
 #include <cstring>
 #include <map>
+#include <thread>
 #include <vector>
 
 #include "sim/errors.hpp"
@@ -129,8 +131,15 @@ void farm_coordinate(std::size_t first, std::size_t total, const std::atomic<boo
   int working = mpi_world().size - 1;
   std::map<std::size_t, RunResultPtr> ready;  // at most one per worker
   while (working > 0) {
+    // Poll with short sleeps rather than MPI_Probe, which spins and would take a core from the
+    // workers when rank 0 shares a node with them.
     MPI_Status st;
-    MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+    int arrived = 0;
+    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, &st);
+    if (!arrived) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
+    }
     if (st.MPI_TAG == kAsk) {
       MPI_Recv(nullptr, 0, MPI_BYTE, st.MPI_SOURCE, kAsk, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       std::int64_t give = -1;

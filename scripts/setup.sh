@@ -13,7 +13,7 @@ packages=(build-essential cmake git pkg-config clang-format
           librandom123-dev libcli11-dev libfmt-dev libgtest-dev
           python3-numpy python3-pandas python3-h5py python3-pytest
           python3-scipy python3-matplotlib python3-yaml chromium
-          libopenmpi-dev openmpi-bin)
+          libopenmpi-dev openmpi-bin slurm-wlm munge)
 
 missing=()
 for p in "${packages[@]}"; do

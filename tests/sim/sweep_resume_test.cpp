@@ -19,6 +19,7 @@
 
 #include "sim/hdf5_file.hpp"
 #include "support/paths.hpp"
+#include "support/tables.hpp"
 
 namespace attune::test {
 namespace {
@@ -40,23 +41,6 @@ std::vector<std::string> sweep_args(const fs::path& out, std::vector<std::string
   args.insert(args.end(), kOptions.begin(), kOptions.end());
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
-}
-
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
-}
-
-// The first column whose names, kinds or bits differ; empty when the tables are identical.
-std::string first_difference(const sim::Table& a, const sim::Table& b) {
-  if (a.columns.size() != b.columns.size() || a.rows() != b.rows()) return "shape";
-  for (std::size_t c = 0; c < a.columns.size(); ++c) {
-    const sim::Column &x = a.columns[c], &y = b.columns[c];
-    if (x.name != y.name || x.kind != y.kind || x.ints != y.ints || !same_bits(x.reals, y.reals) ||
-        x.texts != y.texts)
-      return x.name;
-  }
-  return "";
 }
 
 const sim::Column& column(const sim::Table& t, std::string_view name) {

@@ -20,6 +20,7 @@
 #include "sim/design.hpp"
 #include "sim/hdf5_file.hpp"
 #include "support/paths.hpp"
+#include "support/tables.hpp"
 
 namespace attune::test {
 namespace {
@@ -27,23 +28,6 @@ namespace {
 std::string sweep_data(const char* name) { return (data_dir() / "sweeps" / name).string(); }
 
 const char* const kDatasets[] = {"design", "runs", "infants", "run_summary"};
-
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
-}
-
-// The first column whose names, kinds or bits differ; empty when the tables are identical.
-std::string first_difference(const sim::Table& a, const sim::Table& b) {
-  if (a.columns.size() != b.columns.size() || a.rows() != b.rows()) return "shape";
-  for (std::size_t c = 0; c < a.columns.size(); ++c) {
-    const sim::Column &x = a.columns[c], &y = b.columns[c];
-    if (x.name != y.name || x.kind != y.kind || x.ints != y.ints || !same_bits(x.reals, y.reals) ||
-        x.texts != y.texts)
-      return x.name;
-  }
-  return "";
-}
 
 const sim::Column& column(const sim::Table& t, std::string_view name) {
   const sim::Column* c = t.find(name);

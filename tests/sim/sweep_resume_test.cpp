@@ -215,18 +215,6 @@ class Child {
   return ::testing::AssertionFailure() << "no run recorded within a minute; the last read: " << last;
 }
 
-std::string shell_quote(std::string_view arg) {
-  std::string out(1, '\'');
-  for (char c : arg) {
-    if (c == '\'')
-      out.append("'\\''");
-    else
-      out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
-
 TEST(SweepResume, AfterSigkillTheFileIsReadableAndResumeCompletesItIdentically) {
   const auto& reference = uninterrupted();
   TempDir dir;
@@ -312,8 +300,8 @@ void interrupt_and_resume(int signal, const std::string& scenario, const fs::pat
   const std::string command = err.substr(at + hint.size(), err.find('\n', at) - at - hint.size());
   ASSERT_EQ(command.rfind("attune sweep ", 0), 0u) << command;
   const auto log = dir / "resume.txt";
-  const std::string shell = shell_quote(attune_exe()) + command.substr(std::strlen("attune")) + " > " +
-                            shell_quote(log.string()) + " 2>&1";
+  const std::string shell =
+      quote(attune_exe()) + command.substr(std::strlen("attune")) + " > " + quote(log.string()) + " 2>&1";
   const int status = std::system(shell.c_str());
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << shell << "\n" << read_text(log);
   EXPECT_NE(read_text(log).find(fmt::format("resuming: {} of {} runs already on disk", n.done, kRuns)),

@@ -8,7 +8,7 @@ set -euo pipefail
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake git pkg-config clang-format
+packages=(build-essential cmake git pkg-config clang-format clang-tidy
           libhdf5-dev hdf5-tools libtbb-dev libyaml-cpp-dev libboost-graph-dev libboost-random-dev
           librandom123-dev libcli11-dev libfmt-dev libgtest-dev
           python3-numpy python3-pandas python3-h5py python3-pytest

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -65,8 +66,8 @@ std::vector<unsigned char> pack(const Table& table, const Layout& l) {
         std::memcpy(cell, &col.ints[r], 8);
       else if (col.kind == Column::float64)
         std::memcpy(cell, &col.reals[r], 8);
-      else
-        std::memcpy(cell, col.texts[r].data(), std::min(col.texts[r].size(), col.text_width));
+      else  // fixed-length, NUL-padded HDF5 text: no terminator when the text fills the cell
+        std::copy_n(col.texts[r].data(), std::min(col.texts[r].size(), col.text_width), cell);
     }
   }
   return buf;

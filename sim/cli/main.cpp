@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/mpi_farm.hpp"
@@ -36,7 +37,12 @@ int run_main(int argc, char** argv);
 
 int main(int argc, char** argv) {
   attune::app::mpi_start(&argc, &argv);
-  const int code = run_main(argc, argv);
+  int code = 1;
+  try {
+    code = run_main(argc, argv);
+  } catch (const std::exception& e) {  // anything run_main's own handlers did not expect
+    std::fprintf(stderr, "attune: failed: %s\n", e.what());
+  }
   if (code != 0 && code != 130) attune::app::mpi_abort(code);  // the other ranks may be waiting
   attune::app::mpi_stop();
   return code;

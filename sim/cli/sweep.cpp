@@ -474,7 +474,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   else
     arena.execute([&] {
       tbb::parallel_pipeline(
-          static_cast<std::size_t>(2 * threads),
+          2 * static_cast<std::size_t>(threads),
           tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
                                               [&](tbb::flow_control& fc) -> std::size_t {
                                                 if (next >= total || stop.load()) {

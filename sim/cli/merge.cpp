@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "sim/cli/sweep.hpp"
+#include "sim/cli/sweep_tables.hpp"
 #include "sim/errors.hpp"
 #include "sim/hdf5_file.hpp"
 #include "sim/sweep_file.hpp"
@@ -106,14 +107,10 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
   sim::Table merged_runs;
   for (const auto& [id, src] : runs) append_row(merged_runs, src.part->runs, src.row);
   // Each run's slice of the merged /infants.
-  auto named = [&](const char* name) -> sim::Column& {
-    return *std::find_if(merged_runs.columns.begin(), merged_runs.columns.end(),
-                         [&](const sim::Column& col) { return col.name == name; });
-  };
   std::int64_t next_row = 0;
   for (std::size_t r = 0; r < merged_runs.rows(); ++r) {
-    named("infants_first_row").ints[r] = next_row;
-    next_row += named("infants_rows").ints[r];
+    column(merged_runs, "infants_first_row").ints[r] = next_row;
+    next_row += column(merged_runs, "infants_rows").ints[r];
   }
   sim::SweepFile::Contents c;
   for (const auto& [k, v] : first.attrs) {

@@ -53,7 +53,7 @@ pids+=("$(cat "$D/munge/munged.pid")")
 host=$(hostname -s)
 cat > "$D/slurm.conf" <<CONF
 ClusterName=attunetest
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -76,7 +76,7 @@ SlurmctldLogFile=$D/log/slurmctld.log
 SlurmdLogFile=$D/log/slurmd.log
 JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
-NodeName=$host CPUs=$(nproc) State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF=$D/slurm.conf
@@ -118,7 +118,7 @@ echo "MPI job: equal to the single-process sweep"
 long=$src/tests/data/sweeps/walltime.yaml
 "$attune" sweep "$long" -o long-single.h5 --quiet
 job=$(sbatch --parsable --array=0 --cpus-per-task=1 "$src/scripts/slurm/array.sbatch" "$long" cut)
-for _ in $(seq 100); do
+for _ in $(seq 600); do  # up to a minute for the task to start and finish its first runs
   [ -s cut/part-0.h5 ] && "$attune" info cut/part-0.h5 2>/dev/null | grep -q " [1-9][0-9]* done" && break
   sleep 0.1
 done

@@ -73,21 +73,12 @@ std::vector<unsigned char> pack(const Table& table, const Layout& l) {
   return buf;
 }
 
-H5Id open_file(const std::string& path, bool write) {
+H5Id open_file(const std::string& path) {
   quiet_hdf5();
   if (!fs::exists(path)) throw InputError(fmt::format("{}: no such file", path));
-  hid_t f = -1;
-  if (write) {
-    // A sweep killed while writing leaves its SWMR status flags set; clear them (as h5clear -s).
-    H5Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
-    hbool_t clear = 1;
-    check(H5Pset(fapl.get(), "clear_status_flags", &clear), "clear status flags");
-    f = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
-  } else {
-    f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    // A sweep still running, or killed, is readable as a single-writer/multiple-reader file.
-    if (f < 0) f = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
-  }
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  // A sweep still running, or killed, is readable as a single-writer/multiple-reader file.
+  if (f < 0) f = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
   if (f < 0) throw InputError(fmt::format("{}: not an HDF5 file (or unreadable)", path));
   return H5Id(f, H5Fclose, path);
 }
@@ -237,7 +228,7 @@ void OutputFile::commit() {
 }
 
 std::map<std::string, std::string> read_attributes(const std::string& path) {
-  const H5Id file = open_file(path, false);
+  const H5Id file = open_file(path);
   std::map<std::string, std::string> out;
   H5Id root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, "root group");
   H5O_info_t oinfo;
@@ -272,7 +263,7 @@ std::map<std::string, std::string> read_attributes(const std::string& path) {
 }
 
 Table read_table(const std::string& path, const std::string& name) {
-  const H5Id file = open_file(path, false);
+  const H5Id file = open_file(path);
   return h5::read_table(file.get(), name, path);
 }
 
@@ -332,7 +323,7 @@ Table h5::read_table(hid_t file_id, const std::string& name, const std::string& 
 
 std::vector<double> read_daily(const std::string& path, const std::string& field, std::size_t& rows,
                                std::size_t& days) {
-  const H5Id file = open_file(path, false);
+  const H5Id file = open_file(path);
   const std::string name = "/daily/" + field;
   if (H5Lexists(file.get(), "daily", H5P_DEFAULT) <= 0 ||
       H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
@@ -350,7 +341,7 @@ std::vector<double> read_daily(const std::string& path, const std::string& field
 }
 
 std::vector<std::string> list_group(const std::string& path, const std::string& group) {
-  const H5Id file = open_file(path, false);
+  const H5Id file = open_file(path);
   std::vector<std::string> out;
   if (H5Lexists(file.get(), group.c_str(), H5P_DEFAULT) <= 0) return out;
   H5Id g(H5Gopen2(file.get(), group.c_str(), H5P_DEFAULT), H5Gclose, group);

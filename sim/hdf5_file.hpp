@@ -80,9 +80,9 @@ void string_attribute(hid_t file, const std::string& name, const std::string& va
 void number_attribute(hid_t file, const std::string& name, std::uint64_t value);
 Layout compound_layout(const Table& table);                            // a compound type for its columns
 std::vector<unsigned char> pack(const Table& table, const Layout& l);  // rows in that layout
-// Opens for reading (falling back to SWMR reading of a file being or last written by a sweep)
-// or for writing (clearing the status flags a killed sweep leaves behind).
-H5Id open_file(const std::string& path, bool write);
+// Opens for reading, falling back to SWMR reading for a file a sweep is writing or was killed in
+// (SweepFile opens sweep files for writing).
+H5Id open_file(const std::string& path);
 // Rows [first, first + count) of a compound dataset (all rows by default).
 Table read_table(hid_t file, const std::string& name, const std::string& path, std::size_t first = 0,
                  std::size_t count = static_cast<std::size_t>(-1));

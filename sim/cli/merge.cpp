@@ -48,7 +48,7 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
     if (!p.attrs.count("kind") || p.attrs.at("kind") != "sweep")
       throw sim::InputError(fmt::format("{}: not a sweep file (no kind = sweep attribute)", path));
     p.shard = parse_shard(p.attrs.count("shard") ? p.attrs.at("shard") : "");
-    p.file = sim::h5::open_file(path, false);
+    p.file = sim::h5::open_file(path);
     p.runs = sim::h5::read_table(p.file.get(), "runs", path);
     parts.push_back(std::move(p));
   }

@@ -215,6 +215,30 @@ void OutputFile::write_daily(std::size_t f, int day0, int ndays, const float* bu
         "write daily series");
 }
 
+void OutputFile::read_daily(std::size_t f, int day0, int ndays, float* buffer) {
+  const hid_t ds = daily_.at(f).get();
+  H5Id fspace(H5Dget_space(ds), H5Sclose, "daily file space");
+  hsize_t dims[2];
+  H5Sget_simple_extent_dims(fspace.get(), dims, nullptr);
+  const hsize_t start[2] = {0, static_cast<hsize_t>(day0)};
+  const hsize_t count[2] = {dims[0], static_cast<hsize_t>(ndays)};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select days");
+  H5Id mspace(H5Screate_simple(2, count, nullptr), H5Sclose, "daily memory space");
+  check(H5Dread(ds, H5T_NATIVE_FLOAT, mspace.get(), fspace.get(), H5P_DEFAULT, buffer), "read daily series");
+}
+
+void OutputFile::write_matrix(const std::string& name, const std::vector<double>& data, std::size_t cols) {
+  const hsize_t dims[2] = {cols ? data.size() / cols : 0, cols};
+  H5Id space(H5Screate_simple(2, dims, nullptr), H5Sclose, "matrix space");
+  H5Id lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "link properties");
+  check(H5Pset_create_intermediate_group(lcpl.get(), 1), "intermediate groups");
+  H5Id ds(H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, space.get(), lcpl.get(), H5P_DEFAULT,
+                     H5P_DEFAULT),
+          H5Dclose, "dataset " + name);
+  if (!data.empty())
+    check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write " + name);
+}
+
 void OutputFile::commit() {
   daily_.clear();
   check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush");
@@ -335,6 +359,23 @@ std::vector<double> read_daily(const std::string& path, const std::string& field
   rows = dims[0];
   days = dims[1];
   std::vector<double> out(rows * days);
+  if (!out.empty())
+    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
+  return out;
+}
+
+std::vector<double> read_matrix(const std::string& path, const std::string& name, std::size_t& cols) {
+  const H5Id file = open_file(path);
+  if (H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
+    throw InputError(fmt::format("{}: has no dataset {}", path, name));
+  H5Id ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
+  H5Id space(H5Dget_space(ds.get()), H5Sclose, "matrix space");
+  if (H5Sget_simple_extent_ndims(space.get()) != 2)
+    throw InputError(fmt::format("{}: {} is not a matrix", path, name));
+  hsize_t dims[2];
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  cols = dims[1];
+  std::vector<double> out(dims[0] * dims[1]);
   if (!out.empty())
     check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
   return out;

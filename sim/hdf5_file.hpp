@@ -51,6 +51,12 @@ class OutputFile {
   // Writes days [day0, day0+ndays) of field f from a rows × stride buffer (row-major).
   void write_daily(std::size_t f, int day0, int ndays, const float* buffer, int stride);
 
+  // Reads back days [day0, day0+ndays) of field f into a rows × ndays buffer (for checkpoints).
+  void read_daily(std::size_t f, int day0, int ndays, float* buffer);
+
+  // A 2-D float64 dataset (model state in checkpoints), rows × cols, row-major.
+  void write_matrix(const std::string& name, const std::vector<double>& data, std::size_t cols);
+
   void commit();  // flush, close, rename into place
 
   const std::string& temp_path() const { return temp_; }
@@ -94,5 +100,7 @@ Table read_table(const std::string& path, const std::string& name);
 std::vector<double> read_daily(const std::string& path, const std::string& field, std::size_t& rows,
                                std::size_t& days);
 std::vector<std::string> list_group(const std::string& path, const std::string& group);
+// A dataset written by OutputFile::write_matrix; `cols` gets its width.
+std::vector<double> read_matrix(const std::string& path, const std::string& name, std::size_t& cols);
 
 }  // namespace attune::sim

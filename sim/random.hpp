@@ -20,6 +20,9 @@ enum class Purpose : std::uint64_t {
   profile_choice = 3,  // which population profile a caregiver comes from
   run_seed = 4,        // a sweep run's seed from the master seed
   design = 5,          // random designs (Latin hypercube, Morris)
+  protocol = 6,        // a protocol's steps beyond the session it replaces
+  arm_choice = 7,      // which arm an infant is randomized to
+  bootstrap = 8,       // resampling in attune compare
 };
 
 struct Block {

@@ -26,14 +26,18 @@ inline constexpr int kCallerArena = -1;
 inline constexpr int kSerial = -2;
 
 // `advance(unit, day)` must touch only that unit's state. `day_done(day)` runs on this thread.
+// Days [first_day, days) are run (first_day > 0 when resuming from a checkpoint).
 template <class Advance, class DayDone>
-void run_days(std::size_t units, int days, int threads, Advance&& advance, DayDone&& day_done,
+void run_days(std::size_t units, int first_day, int days, int threads, Advance&& advance, DayDone&& day_done,
               const std::atomic<bool>* stop = nullptr) {
   std::optional<tbb::task_arena> own;
-  if (threads >= 0) own.emplace(threads > 0 ? threads : tbb::task_arena::automatic);
+  if (threads > 0)
+    own.emplace(threads);
+  else if (threads == 0)
+    own.emplace();  // all cores
   const int concurrency = own ? own->max_concurrency() : tbb::this_task_arena::max_concurrency();
   const std::size_t grain = std::max<std::size_t>(1, units / (64 * static_cast<std::size_t>(concurrency)));
-  for (int day = 0; day < days; ++day) {
+  for (int day = first_day; day < days; ++day) {
     auto one_day = [&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, units, grain),
                         [&](const tbb::blocked_range<std::size_t>& r) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "sim/errors.hpp"
+#include "sim/experiment_reader.hpp"
 #include "sim/yaml_reader.hpp"
 
 namespace attune::sim {
@@ -139,21 +140,6 @@ Distribution read_distribution(const Reader& rd, const YAML::Node& node, const s
       break;
   }
   return d;
-}
-
-void read_caregiver(const Reader& rd, const YAML::Node& node, const std::string& path, const ModelSpec& spec,
-                    std::vector<Distribution>& out) {
-  rd.expect_map(node, path);
-  const auto table = spec.params.caregiver;
-  rd.check_keys(node, path, keys_of(table), [&](const std::string& key) -> std::string {
-    if (find_param(spec.params.infant, key))
-      return fmt::format("; {} is an infant parameter: put it under 'infant:'", key);
-    return "";
-  });
-  for (std::size_t i = 0; i < table.size(); ++i) {
-    const std::string key(table[i].key);
-    if (const YAML::Node n = node[key]) out[i] = read_distribution(rd, n, path + "." + key, table[i], out[i]);
-  }
 }
 
 void read_time(const Reader& rd, const YAML::Node& node, Schedule& s) {
@@ -305,6 +291,21 @@ std::string apply_override(YAML::Node root, const Override& o) {
 
 }  // namespace
 
+void read_caregiver(const Reader& rd, const YAML::Node& node, const std::string& path, const ModelSpec& spec,
+                    std::vector<Distribution>& out) {
+  rd.expect_map(node, path);
+  const auto table = spec.params.caregiver;
+  rd.check_keys(node, path, keys_of(table), [&](const std::string& key) -> std::string {
+    if (find_param(spec.params.infant, key))
+      return fmt::format("; {} is an infant parameter: put it under 'infant:'", key);
+    return "";
+  });
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const std::string key(table[i].key);
+    if (const YAML::Node n = node[key]) out[i] = read_distribution(rd, n, path + "." + key, table[i], out[i]);
+  }
+}
+
 YAML::Node parse_yaml(const std::string& text, const std::string& source) {
   try {
     YAML::Node root = YAML::Load(text);
@@ -332,15 +333,18 @@ std::vector<Override> apply_overrides(YAML::Node root, const std::vector<Overrid
   return applied;
 }
 
-Scenario parse_scenario(const std::string& text, const std::string& source,
-                        const std::vector<Override>& overrides, const ModelSpec& spec) {
-  YAML::Node root = parse_yaml(text, source);
-  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  if (!root.IsMap()) throw ScenarioError(source, "", "expected a mapping of scenario keys at the top level");
-  const Reader rd(source, apply_overrides(root, overrides));
+namespace {
+
+constexpr const char* kExperimentKeys[] = {"arms", "interventions", "protocols", "initial_state"};
+
+// The scenario from a tree with its overrides already applied (`applied`, for locating errors).
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
+Scenario parse_tree(YAML::Node root, const std::string& source, const std::vector<Override>& applied,
+                    const ModelSpec& spec, bool experiment) {
+  const Reader rd(source, applied);
   rd.check_keys(root, "",
                 {"name", "description", "model", "seed", "time", "population", "caregiver", "profiles",
-                 "infant", "output", "trace", "sweep"},
+                 "infant", "output", "trace", "sweep", "arms", "interventions", "protocols", "initial_state"},
                 [&](const std::string& key) -> std::string {
                   if (find_param(spec.params.caregiver, key))
                     return fmt::format("; put {} under 'caregiver:'", key);
@@ -424,7 +428,28 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
       }
     }
   }
+  if (experiment) {
+    // A `set:` block is the scenario again with more overrides, validated like --set.
+    const VariantParser variant = [&](const std::vector<Override>& more) {
+      YAML::Node copy = YAML::Clone(root);
+      for (const char* key : kExperimentKeys) copy.remove(key);
+      std::vector<Override> all = applied;
+      for (const Override& o : apply_overrides(copy, more)) all.push_back(o);
+      return parse_tree(copy, source, all, spec, false);
+    };
+    read_experiment(rd, root, s, spec, variant);
+  }
   return s;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& source,
+                        const std::vector<Override>& overrides, const ModelSpec& spec) {
+  YAML::Node root = parse_yaml(text, source);
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) throw ScenarioError(source, "", "expected a mapping of scenario keys at the top level");
+  return parse_tree(root, source, apply_overrides(root, overrides), spec, true);
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
@@ -466,6 +491,48 @@ void emit_distribution(YAML::Emitter& out, const Distribution& d) {
           << fmt_number(d.b) << YAML::EndMap;
       return;
   }
+}
+
+void emit_experiment(YAML::Emitter& out, const Experiment& e, const ModelSpec& spec) {
+  if (!e.arms_yaml.empty()) out << YAML::Key << "arms" << YAML::Value << YAML::Load(e.arms_yaml);
+  if (!e.interventions_yaml.empty())
+    out << YAML::Key << "interventions" << YAML::Value << YAML::Load(e.interventions_yaml);
+  if (!e.protocols.empty()) {
+    out << YAML::Key << "protocols" << YAML::Value << YAML::BeginSeq;
+    for (const Protocol& p : e.protocols) {
+      out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << p.name;
+      out << YAML::Key << "day" << YAML::Value << p.day << YAML::Key << "session" << YAML::Value << p.session;
+      out << YAML::Key << "carry_over" << YAML::Value << p.carry_over;
+      out << YAML::Key << "caregiver_index" << YAML::Value << p.caregiver;
+      out << YAML::Key << "stranger" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (std::size_t k = 0; k < p.stranger.size(); ++k)
+        out << YAML::Key << std::string(spec.params.caregiver[k].key) << YAML::Value
+            << fmt_number(p.stranger[k]);
+      out << YAML::EndMap << YAML::Key << "phases" << YAML::Value << YAML::BeginSeq;
+      for (const Phase& ph : p.phases) {
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << ph.name;
+        out << YAML::Key << "duration_s" << YAML::Value << fmt_number(ph.duration_s);
+        out << YAML::Key << "caregiver" << YAML::Value << (ph.caregiver_present ? "present" : "absent");
+        out << YAML::Key << "stranger" << YAML::Value << ph.stranger_present;
+        out << YAML::Key << "soothing" << YAML::Value << ph.soothing;
+        out << YAML::Key << "engagement_changes" << YAML::Value << ph.engagement_changes;
+        out << YAML::Key << "resonance" << YAML::Value << ph.resonance;
+        if (ph.arousal_pulse != 0)
+          out << YAML::Key << "arousal_pulse" << YAML::Value << fmt_number(ph.arousal_pulse);
+        if (ph.arousal_input != 0)
+          out << YAML::Key << "arousal_input" << YAML::Value << fmt_number(ph.arousal_input);
+        if (ph.stressor_rate >= 0)
+          out << YAML::Key << "stressor_rate" << YAML::Value << fmt_number(ph.stressor_rate);
+        if (ph.sample_every_s > 0)
+          out << YAML::Key << "sample_every_s" << YAML::Value << fmt_number(ph.sample_every_s);
+        if (ph.reunion) out << YAML::Key << "reunion" << YAML::Value << true;
+        out << YAML::EndMap;
+      }
+      out << YAML::EndSeq << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+  if (!e.initial_state.empty()) out << YAML::Key << "initial_state" << YAML::Value << e.initial_state;
 }
 
 }  // namespace
@@ -512,6 +579,7 @@ std::string to_yaml(const Scenario& s, const ModelSpec& spec) {
   }
   out << YAML::Key << "output" << YAML::Value << YAML::BeginMap << YAML::Key << "daily" << YAML::Value
       << YAML::Flow << s.daily << YAML::EndMap;
+  emit_experiment(out, s.experiment, spec);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/distribution.hpp"
+#include "sim/experiment.hpp"
 #include "sim/param_info.hpp"
 #include "sim/schedule.hpp"
 
@@ -43,6 +44,12 @@ struct Scenario {
   std::vector<double> infant;      // one per infant parameter, in table order
   std::vector<std::string> daily;  // outcome fields recorded at each day's end
   TraceSpec trace;
+  Experiment experiment;  // arms, interventions, protocols, initial state
+
+  // Infants simulated: each infant once, or once per arm when arms are paired.
+  std::int64_t dyads() const {
+    return infants * static_cast<std::int64_t>(experiment.paired ? experiment.arm_count() : 1);
+  }
 };
 
 // What the loader needs to know about the model, and nothing more.

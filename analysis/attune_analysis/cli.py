@@ -21,6 +21,7 @@ FIGURE_HELP = {
     "outcomes": "cortisol and regulation (or other outcomes) by class",
     "ruptures": "rupture and repair statistics by class",
     "indices": "Sobol S1/ST bars or Morris mu*-sigma (saltelli or morris sweep)",
+    "forest": "contrasts between groups with confidence intervals (attune compare)",
 }
 
 
@@ -76,6 +77,15 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--outcomes", default="prop_B,prop_A,prop_C,prop_D",
                     help="comma-separated /run_summary columns")
 
+    # -- forest plot of attune compare (compare.py) --
+    sp = figure("forest")
+    sp.add_argument("--by", help="attune compare --by (default: attune's)")
+    sp.add_argument("--outcomes", help="comma-separated outcomes (default: all compared)")
+    sp.add_argument("--scale", choices=["difference", "effect", "risk_ratio"],
+                    default="difference", help="what the points show")
+    sp.add_argument("--json", dest="json_file",
+                    help="draw this saved `attune compare --json` output instead of running attune")
+
     sp = sub.add_parser("sensitivity", help="print Sobol or Morris indices as a table",
                         description="Sobol indices (saltelli design) or Morris mu*, sigma "
                                     "(morris design) of /run_summary outcomes.")
@@ -95,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--max-strips", type=int, default=12,
                     help="traced sessions shown (default 12)")
     sp.add_argument("--dpi", type=int, default=100, help="resolution of the embedded figures")
+    sp.add_argument("--compare", metavar="BY|JSON",
+                    help="add a group comparison: an attune compare --json file, a --by value, "
+                         "or 'auto'")
     return p
 
 
@@ -144,7 +157,16 @@ def run(argv=None) -> int:
     _check_output(args)
     if args.command == "report":
         report.write_report(args.file, args.output, outcomes=args.outcomes,
-                            max_strips=args.max_strips, dpi=args.dpi)
+                            max_strips=args.max_strips, dpi=args.dpi, compare=args.compare)
+        print(f"wrote {args.output}")
+        return 0
+
+    if args.command == "forest":  # -- attune compare (compare.py) --
+        from . import compare
+        data = (compare.load_json(args.json_file) if args.json_file
+                else compare.compare_json(args.file, by=args.by))
+        _save_figure(compare.forest_plot(data, args.outcomes, scale=args.scale), args.output,
+                     args.dpi)
         print(f"wrote {args.output}")
         return 0
 

@@ -9,7 +9,10 @@
 #include <functional>
 #include <span>
 
+#include <vector>
+
 #include "models/reference/params.hpp"
+#include "sim/protocol.hpp"
 #include "sim/random.hpp"
 #include "sim/schedule.hpp"
 
@@ -79,18 +82,63 @@ struct StepRecord {
 };
 using StepSink = std::function<void(const StepRecord&)>;
 
+// What one phase of a laboratory protocol showed (docs/EXPERIMENTS.md).
+struct PhaseMeasures {
+  double mean_arousal = 0, peak_arousal = 0, mean_signal = 0;
+  double signal_per_arousal = 0;  // Σ signal / Σ max(x, 0) while not dissociated (NaN: never aroused)
+  double coordinated_fraction = 0;
+  double ruptures = 0, repairs = 0, episodes = 0, shocks = 0;
+  double latency_to_calm_s = 0;  // from the phase's start until x < θ_d/2 (the phase's length if never)
+  double fear_s = 0;             // seconds of frightening caregiver behaviour
+  double dissociated_s = 0;      // seconds dissociated ("freezing")
+  double cortisol_end = 0;       // z at the phase's end
+};
+
+struct ProtocolSample {
+  int phase;
+  double t_s;  // since the protocol's start
+  double arousal, partner_arousal, cortisol;
+};
+
+// A protocol given during simulate_day(): it takes the place of session `protocol->session`
+// (or, without carry-over, is run on a copy of the state just before it).
+struct LabVisit {
+  const sim::Protocol* protocol;
+  const CaregiverParams* stranger;
+  std::size_t tie;                       // which of the day's ties is the caregiver
+  PhaseMeasures* phases;                 // one per protocol phase, written
+  std::vector<ProtocolSample>* samples;  // appended (may be null)
+};
+
+// How many doubles a saved infant and a saved relationship take (checkpoints).
+inline constexpr std::size_t kInfantState = 6;
+inline constexpr std::size_t kRelationshipState = 22;
+void save_state(const Infant& in, double* out);
+void load_state(const double* in, Infant& out);
+void save_state(const Relationship& in, double* out);
+void load_state(const double* in, Relationship& out);
+
 class DyadModel {
  public:
-  DyadModel(const InfantParams& params, const sim::Schedule& schedule, std::uint64_t seed);
+  // `stage` keys the random streams of one scenario in a chain (initial_state): 0 for the first.
+  DyadModel(const InfantParams& params, const sim::Schedule& schedule, std::uint64_t seed,
+            std::uint64_t stage = 0);
 
   Infant new_infant() const;
   Relationship new_relationship() const { return {}; }
+  // The working model of a caregiver who joins later starts from what the infant has come to expect
+  // of its caregivers (their mean), held with the weight of at most kTransferEvidence episodes, with
+  // no evidence yet about her contingencies (docs/EXPERIMENTS.md).
+  static constexpr double kTransferEvidence = 10.0;
+  Relationship relationship_from(std::span<const Relationship* const> known) const;
 
   // Runs every session of `day` (0-based). Sessions rotate over the infant's ties in order.
-  void simulate_day(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties) const;
+  // With `lab`, that day's protocol is given too.
+  void simulate_day(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties,
+                    const LabVisit* lab = nullptr) const;
   // The same, calling `sink` after every step; results are identical to the untraced call.
   void simulate_day(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties,
-                    const StepSink& sink) const;
+                    const StepSink& sink, const LabVisit* lab = nullptr) const;
 
   const InfantParams& params() const { return p_; }
   const sim::Schedule& schedule() const { return schedule_; }
@@ -98,15 +146,21 @@ class DyadModel {
  private:
   template <bool kTrace>
   void day_impl(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties,
-                const StepSink* sink) const;
+                const StepSink* sink, const LabVisit* lab) const;
   template <bool kTrace>
   void run_session(const CaregiverParams& cg, const sim::Stream& rng, std::uint64_t first_step,
                    Infant& infant, Relationship& rel, bool record_cortisol, StepRecord& rec,
                    const StepSink* sink) const;
+  // A protocol as one session; returns its number of steps.
+  template <bool kTrace>
+  std::int64_t run_lab(const LabVisit& lab, const CaregiverParams& cg, std::uint64_t infant_id,
+                       std::uint64_t session, Infant& infant, Relationship& rel, bool record_cortisol,
+                       StepRecord& rec, const StepSink* sink) const;
 
   InfantParams p_;
   sim::Schedule schedule_;
   std::uint64_t seed_;
+  std::uint64_t stage_;
   // Derived once per run, never per step.
   std::int64_t steps_;
   double sqrt_dt_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace attune::reference {
 
@@ -35,6 +36,27 @@ Outcome outcome(const InfantParams& p, const Iwm& iwm, const Interaction& period
   return o;
 }
 
+char observed_classification(const InfantParams& p, std::span<const PhaseMeasures> reunions) {
+  // Coders mark disorganization from a few seconds of freezing or of fear at the caregiver's return.
+  constexpr double kDisorganizedS = 5.0;
+  double fear_s = 0, frozen_s = 0, signal = 0, aroused = 0;
+  for (const PhaseMeasures& m : reunions) {
+    fear_s += m.fear_s;
+    frozen_s += m.dissociated_s;
+    if (!std::isnan(m.signal_per_arousal)) {
+      signal += m.signal_per_arousal;
+      aroused += 1;
+    }
+  }
+  if (fear_s >= kDisorganizedS || frozen_s >= kDisorganizedS) return 'D';
+  // Signalling per unit of distress: low means the infant turns away (avoidance), high means it
+  // keeps calling while distressed (resistance). An infant that is never aroused shows neither.
+  if (aroused == 0) return 'B';
+  const double g = signal / aroused;  // the mean over reunions of signal per unit of distress
+  return classify(std::clamp((1.0 - g) / (1.0 - p.gain_min), 0.0, 1.0),
+                  std::clamp((g - 1.0) / (p.gain_max - 1.0), 0.0, 1.0), 0.0);
+}
+
 namespace {
 using K = OutcomeField::Kind;
 // clang-format off
@@ -58,9 +80,25 @@ const std::array<OutcomeField, 16> kFields{{
 }};
 const std::array<ClassInfo, 4> kClasses{{
   {'B', "secure"}, {'A', "avoidant"}, {'C', "resistant"}, {'D', "disorganized"}}};
+const std::array<PhaseField, 13> kPhaseFields{{
+  {"mean_arousal", "mean infant arousal x", [](const PhaseMeasures& m) { return m.mean_arousal; }},
+  {"peak_arousal", "highest infant arousal x", [](const PhaseMeasures& m) { return m.peak_arousal; }},
+  {"mean_signal", "mean distress signal s = g·max(x, 0)", [](const PhaseMeasures& m) { return m.mean_signal; }},
+  {"signal_per_arousal", "Σ signal / Σ max(x, 0) while not dissociated (NaN if never aroused)", [](const PhaseMeasures& m) { return m.signal_per_arousal; }},
+  {"coordinated_fraction", "share of the phase in coordinated states", [](const PhaseMeasures& m) { return m.coordinated_fraction; }},
+  {"ruptures", "engaged→disengaged transitions", [](const PhaseMeasures& m) { return m.ruptures; }},
+  {"repairs", "miscoordinated→coordinated transitions", [](const PhaseMeasures& m) { return m.repairs; }},
+  {"episodes", "distress episodes that ended in the phase", [](const PhaseMeasures& m) { return m.episodes; }},
+  {"shocks", "developmental shocks in the phase", [](const PhaseMeasures& m) { return m.shocks; }},
+  {"latency_to_calm_s", "s from the phase's start until x < θ_d/2 (its length if never)", [](const PhaseMeasures& m) { return m.latency_to_calm_s; }},
+  {"fear_s", "s of frightening caregiver behaviour", [](const PhaseMeasures& m) { return m.fear_s; }},
+  {"dissociated_s", "s dissociated (freezing)", [](const PhaseMeasures& m) { return m.dissociated_s; }},
+  {"cortisol_end", "cortisol z at the phase's end", [](const PhaseMeasures& m) { return m.cortisol_end; }},
+}};
 // clang-format on
 }  // namespace
 
+std::span<const PhaseField> phase_fields() { return kPhaseFields; }
 std::span<const OutcomeField> outcome_fields() { return kFields; }
 std::span<const ClassInfo> classes() { return kClasses; }
 

@@ -45,6 +45,19 @@ struct OutcomeField {
 };
 std::span<const OutcomeField> outcome_fields();
 
+// One column of the protocol phase table (/protocol/phases), read from PhaseMeasures.
+struct PhaseField {
+  std::string_view name;
+  std::string_view meaning;
+  double (*get)(const PhaseMeasures&);
+};
+std::span<const PhaseField> phase_fields();
+
+// The classification a coder would give from the reunion phases of a Strange Situation
+// (docs/EXPERIMENTS.md): 'D' for freezing or fear of the caregiver, else B, A or C from how much
+// the infant signals for the caregiver relative to its distress.
+char observed_classification(const InfantParams& p, std::span<const PhaseMeasures> reunions);
+
 // Classes in reporting order, with their names.
 struct ClassInfo {
   char letter;

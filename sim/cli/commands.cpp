@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <tbb/info.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "sim/cli/simulation.hpp"
@@ -10,6 +11,7 @@
 #include "sim/cli/version.hpp"
 #include "sim/errors.hpp"
 #include "sim/param_reference.hpp"
+#include "sim/runner.hpp"
 
 namespace attune::app {
 namespace {
@@ -24,8 +26,10 @@ int resolve_threads(int threads) {
 }
 
 std::string describe(const sim::Scenario& s) {
-  return fmt::format("{} infants × {} days × {} sessions × {} steps (dt = {} s), seed {}", s.infants,
-                     s.schedule.days, s.schedule.sessions_per_day, s.schedule.steps_per_session(),
+  const std::string paired =
+      s.experiment.paired ? fmt::format(" × {} paired arms", s.experiment.arm_count()) : std::string();
+  return fmt::format("{} infants{} × {} days × {} sessions × {} steps (dt = {} s), seed {}", s.infants,
+                     paired, s.schedule.days, s.schedule.sessions_per_day, s.schedule.steps_per_session(),
                      s.schedule.dt, s.seed);
 }
 
@@ -41,6 +45,25 @@ std::vector<sim::Override> overrides_of(const ScenarioArgs& a) {
 int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
   const sim::Scenario s = load(args.in);
   const int threads = resolve_threads(args.threads);
+  if (args.checkpoint_every < 0)
+    throw sim::InputError(
+        fmt::format("--checkpoint-every {}: give a number of days >= 1", args.checkpoint_every));
+  if (args.resume && args.force) throw sim::InputError("--resume and --force do not go together");
+  const std::string checkpoint = args.output + ".ckpt";
+  const bool checkpointing = args.checkpoint_every > 0 || args.resume;
+  if (checkpointing && s.trace.any())
+    throw sim::InputError(fmt::format(
+        "{}: traced runs are not checkpointed; remove trace: or the checkpoint options", s.source));
+  if (args.resume && !std::filesystem::exists(checkpoint))
+    throw sim::InputError(
+        fmt::format("{}: no checkpoint to resume from (run with --checkpoint-every DAYS first)", checkpoint));
+  if (!args.resume && std::filesystem::exists(checkpoint) && !args.force)
+    throw sim::InputError(
+        fmt::format("{}: an unfinished run's checkpoint is here; continue it with --resume, or "
+                    "start again with --force",
+                    checkpoint));
+  if (!args.save_state.empty() && args.save_state == args.output)
+    throw sim::InputError(fmt::format("--save-state {}: the same path as the output", args.save_state));
   sim::OutputFile out(args.output, args.force);  // refuses an existing file before any work
   if (!args.quiet)
     fmt::print("attune {}: scenario '{}' ({})\n{} on {} thread{}\n", kVersion, s.name, s.source, describe(s),
@@ -51,9 +74,23 @@ int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
   settings.progress = !args.quiet;
   settings.stop = &stop;
   settings.output = &out;
-  const RunResult r = simulate(s, settings);
+  settings.checkpoint_every = args.checkpoint_every;
+  if (checkpointing) settings.checkpoint = checkpoint;
+  if (args.resume) settings.resume = checkpoint;
+  settings.save_state = args.save_state;
+  RunResult r;
+  try {
+    r = simulate(s, settings);
+  } catch (const sim::Interrupted&) {
+    if (checkpointing)
+      fmt::print(stderr,
+                 "\nattune: stopped; the state is saved in {}; continue with the same command and --resume\n",
+                 checkpoint);
+    throw;
+  }
   write_results(out, s, r);
   out.commit();
+  if (checkpointing) std::filesystem::remove(checkpoint);
   if (!args.quiet) {
     fmt::print("{}", sim::summarize(r.infants, summary_spec()));
     fmt::print("elapsed {:.2f} s, {:.1f} million dyad-steps per second\nwrote {}\n", r.elapsed_s,
@@ -66,7 +103,7 @@ int check_command(const ScenarioArgs& args) {
   const sim::Scenario s = load(args);
   if (has_sweep(args.scenario)) print_sweep_plan(plan_sweep(args));
   fmt::print("# {}: valid\n# {}\n# {} dyad-steps\n{}", s.source, describe(s),
-             static_cast<double>(s.infants) * static_cast<double>(s.schedule.steps_per_run()),
+             static_cast<double>(s.dyads()) * static_cast<double>(s.schedule.steps_per_run()),
              sim::to_yaml(s, model_spec()));
   return 0;
 }
@@ -91,6 +128,9 @@ int info_command(const std::string& path) {
   for (const auto& d : daily) names += (names.empty() ? "" : ", ") + d;
   fmt::print("{:<16} {}\n", "daily", names.empty() ? "-" : names);
   fmt::print("{}", sim::summarize(sim::read_table(path, "infants"), summary_spec()));
+  const Agreement agreement = read_agreement(path);
+  if (agreement.n() > 0)
+    fmt::print("observed classification (Strange Situation reunions)\n{}", format_agreement(agreement));
   return 0;
 }
 

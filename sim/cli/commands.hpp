@@ -22,6 +22,9 @@ struct RunArgs {
   int threads = 0;
   bool force = false;
   bool quiet = false;
+  int checkpoint_every = 0;  // days; the checkpoint is OUTPUT.ckpt
+  bool resume = false;       // continue from OUTPUT.ckpt
+  std::string save_state;    // the state at the end, for a later scenario's initial_state
 };
 
 // The --set and --seed options as scenario overrides.

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/compare_command.hpp"
 #include "sim/cli/mpi_farm.hpp"
 #include "sim/cli/sweep.hpp"
 #include "sim/cli/version.hpp"
@@ -63,6 +64,15 @@ int run_main(int argc, char** argv) {
   run_cmd->add_option("--threads", run.threads, "worker threads (0: all cores)")->capture_default_str();
   run_cmd->add_flag("--force", run.force, "overwrite an existing output file");
   run_cmd->add_flag("--quiet", run.quiet, "print nothing but errors");
+  run_cmd
+      ->add_option("--checkpoint-every", run.checkpoint_every,
+                   "save the full state to OUTPUT.ckpt every DAYS days (and on SIGTERM/SIGUSR1)")
+      ->type_name("DAYS");
+  run_cmd->add_flag("--resume", run.resume, "continue an interrupted run from OUTPUT.ckpt");
+  run_cmd
+      ->add_option("--save-state", run.save_state,
+                   "write the population's state at the end, for a later scenario's initial_state")
+      ->type_name("FILE");
 
   app::SweepArgs sweep;
   auto* sweep_cmd =
@@ -106,6 +116,21 @@ int run_main(int argc, char** argv) {
   auto* bench_cmd = app.add_subcommand("bench", "measure dyad-steps per second on a fixed workload");
   bench_cmd->add_option("--threads", bench_threads, "threads for the parallel measurement (0: all cores)");
 
+  app::CompareArgs compare;
+  auto* compare_cmd = app.add_subcommand(
+      "compare",
+      "compare groups (arms, profiles, protocol phases, sweep factors): intervals and effect sizes");
+  compare_cmd->add_option("FILE", compare.file, "attune HDF5 file (run or sweep)")->required();
+  compare_cmd->add_option("--by", compare.by,
+                          "arm, profile, phase, FACTOR or FACTOR1,FACTOR2 (default: arm, else the first "
+                          "sweep factor, else profile)");
+  compare_cmd->add_option("--outcomes", compare.outcomes,
+                          "comma-separated outcomes: columns, classification, or class letters");
+  compare_cmd->add_flag("--json", compare.json, "print one JSON object (docs/COMPARE.md)");
+  compare_cmd
+      ->add_option("--bootstrap", compare.resamples, "bootstrap resamples of the effect-size intervals")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -125,6 +150,7 @@ int run_main(int argc, char** argv) {
       return app::sweep_command(sweep, g_stop);
     }
     if (*info_cmd) return app::info_command(info_path);
+    if (*compare_cmd) return app::compare_command(compare);
     if (*bench_cmd) return app::bench_command(bench_threads);
     if (*params_cmd) return app::params_command();
   } catch (const sim::Interrupted&) {

@@ -112,7 +112,7 @@ Shard parse_shard(const std::string& text) {
 std::uint64_t SweepPlan::dyad_steps() const {
   std::uint64_t total = 0;
   for (const auto& p : points)
-    total += static_cast<std::uint64_t>(p.infants) * static_cast<std::uint64_t>(p.schedule.steps_per_run());
+    total += static_cast<std::uint64_t>(p.dyads()) * static_cast<std::uint64_t>(p.schedule.steps_per_run());
   return total * static_cast<std::uint64_t>(design.replicates);
 }
 

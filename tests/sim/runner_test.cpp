@@ -19,7 +19,7 @@ TEST(RunDays, AdvancesEveryUnitOnceADayAndFinishesEachDayFirst) {
     std::vector<int> days_done;
     bool in_order = true;
     run_days(
-        units, 5, threads,
+        units, 0, 5, threads,
         [&](std::size_t u, int day) {
           in_order = in_order && last_day[u] == day - 1;  // each unit sees its days in order
           last_day[u] = day;
@@ -40,7 +40,7 @@ TEST(RunDays, AStopRequestEndsTheRunAfterTheCurrentDay) {
   std::atomic<bool> stop{false};
   std::vector<int> days_done;
   EXPECT_THROW(run_days(
-                   10, 100, 2, [](std::size_t, int) {},
+                   10, 0, 100, 2, [](std::size_t, int) {},
                    [&](int day) {
                      days_done.push_back(day);
                      if (day == 2) stop = true;

@@ -1,0 +1,117 @@
+#include "models/mutual/params.hpp"
+
+#include <array>
+#include <cassert>
+
+namespace attune::mutual {
+namespace {
+
+using sim::DistKind;
+using sim::kInf;
+using sim::ParamInfo;
+
+template <class P>
+struct Field {
+  ParamInfo info;
+  double P::*member;
+};
+
+// clang-format off
+const std::array<Field<CaregiverParams>, 16> kCaregiver{{
+  {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.6, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
+  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.15, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::dismissing},
+  {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.15, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
+  {{"unresolved", "u", "1", "AAI unresolved loss or trauma: raises frightened/frightening behaviour", 0.1, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::unresolved},
+  {{"baseline_stress", "b_c", "1", "the caregiver's resting dysregulation (depression, poverty load)", 0.2, 0, 1, false, true, DistKind::beta, 6}, &CaregiverParams::baseline_stress},
+  {{"caregiver_regulation", "r_c", "per s", "return of the caregiver's arousal to her baseline", 0.02}, &CaregiverParams::caregiver_regulation},
+  {{"contagion", "ρ", "per s", "pull of the infant's arousal on the engaged caregiver's arousal", 0.02}, &CaregiverParams::contagion},
+  {{"caregiver_noise", "σ_c", "per √s", "caregiver arousal noise", 0.02}, &CaregiverParams::caregiver_noise},
+  {{"notice_rate", "ν", "per s", "noticing of the infant's state by a fully sensitive caregiver", 1.0}, &CaregiverParams::notice_rate},
+  {{"own_agenda_rate", "λ_o", "per min", "state changes on the caregiver's own cues (distraction, own agenda)", 6.0, 0, kInf, false, false, DistKind::lognormal, 0.5}, &CaregiverParams::own_agenda_rate},
+  {{"return_rate", "μ", "per min", "re-engagements per minute while away, before the infant's bids", 4.0, 0, kInf, false, false, DistKind::lognormal, 0.5}, &CaregiverParams::return_rate},
+  {{"soothing_gain", "k", "per s", "co-regulation of the infant's arousal while soothing", 0.06}, &CaregiverParams::soothing_gain},
+  {{"fr_max", "p_FR^max", "per s", "highest chance per second of frightened/frightening behaviour", 0.03, 0, 1}, &CaregiverParams::fr_max},
+  {{"fr_threshold", "θ_FR", "1", "dysregulation at which a resolved caregiver reaches half the maximum", 0.8}, &CaregiverParams::fr_threshold},
+  {{"fr_slope", "β_y", "1", "steepness of frightening behaviour in the caregiver's dysregulation", 12.0}, &CaregiverParams::fr_slope},
+  {{"fr_unresolved", "β_u", "1", "shift of frightening behaviour by unresolved loss or trauma", 6.0}, &CaregiverParams::fr_unresolved},
+}};
+
+const std::array<Field<InfantParams>, 42> kInfant{{
+  {{"state_change_rate", "κ", "per s", "rate at which the infant re-draws its affect/engagement state", 0.8}, &InfantParams::state_change_rate},
+  {{"weight_avert", "w_W", "1", "weight of looking away (at calm, g = 1)", 0.25}, &InfantParams::weight_avert},
+  {{"weight_attend", "w_N", "1", "weight of neutral attention to the partner", 0.4}, &InfantParams::weight_attend},
+  {{"weight_positive", "w_P", "1", "weight of positive engagement (at calm)", 0.35}, &InfantParams::weight_positive},
+  {{"weight_protest", "w_X", "1", "weight of protest at x = θ_d and g = 1", 1.0}, &InfantParams::weight_protest},
+  {{"play_contagion", "π", "1", "the caregiver's play multiplies the positive weight by 1 + π", 2.0}, &InfantParams::play_contagion},
+  {{"infant_noise", "σ_x", "per √s", "infant arousal noise", 0.02}, &InfantParams::infant_noise},
+  {{"stressor_rate", "λ_s", "per min", "everyday stressors per minute (hunger, discomfort)", 1.0}, &InfantParams::stressor_rate},
+  {{"stressor_size", "J", "1", "a stressor closes 1 − exp(−J·Exp(1)) of the gap between arousal and 1", 0.3}, &InfantParams::stressor_size},
+  {{"distress_threshold", "θ_d", "1", "arousal above which the infant is distressed", 0.6, 0, 1, true, true}, &InfantParams::distress_threshold},
+  {{"mismatch_stress", "μ_m", "per s", "arousal drive of a bid the partner does not meet", 0.01}, &InfantParams::mismatch_stress},
+  {{"separation_stress", "μ_s", "per s", "arousal drive while no attachment figure is present", 0.02}, &InfantParams::separation_stress},
+  {{"stranger_wariness", "μ_w", "per s", "arousal drive while a stranger is present", 0.01}, &InfantParams::stranger_wariness},
+  {{"stranger_comfort", "c_w", "1", "a stranger's soothing relative to the caregiver's", 0.5, 0, 1}, &InfantParams::stranger_comfort},
+  {{"fright_input", "φ", "1", "arousal gap closed by one second of frightening behaviour", 0.3, 0, 1}, &InfantParams::fright_input},
+  {{"avert_regulation", "r_W", "per s", "extra down-regulation while looking away", 0.02}, &InfantParams::avert_regulation},
+  {{"regulation_initial", "r₀", "per s", "self-regulation at birth, before temperament", 0.01}, &InfantParams::regulation_initial},
+  {{"regulation_max", "r_max", "per s", "self-regulation ceiling, before temperament", 0.05}, &InfantParams::regulation_max},
+  {{"temperament_sd", "σ_T", "1", "log-sd of the infant's regulatory capacity (drawn at birth)", 0.3}, &InfantParams::temperament_sd},
+  {{"coregulation_rate", "η_r", "1", "growth of self-regulation toward its ceiling per co-regulated episode", 0.003, 0, 1}, &InfantParams::coregulation_rate},
+  {{"maturation_per_day", "m_r", "per day", "growth of self-regulation toward its ceiling per day", 0.001, 0, 1}, &InfantParams::maturation_per_day},
+  {{"response_window_s", "W", "s", "soothing within W s of distress onset counts as a response", 20}, &InfantParams::response_window_s},
+  {{"expectation_rate", "η_E", "1", "learning rate of the expected comfort and its unpredictability", 0.05, 0, 1}, &InfantParams::expectation_rate},
+  {{"rejection_rate", "η_R", "1", "learning rate of the expected rejection of distress bids", 0.05, 0, 1}, &InfantParams::rejection_rate},
+  {{"fear_rate", "η_F", "1", "fear learned per second of frightened/frightening behaviour", 0.02, 0, 1}, &InfantParams::fear_rate},
+  {{"fear_forgetting_per_day", "δ_F", "per day", "share of learned fear lost per day", 0.03, 0, 1}, &InfantParams::fear_forgetting_per_day},
+  {{"fear_display_rate", "λ_F", "per s", "fear displays (freezing, apprehension) per s at F = 1, caregiver engaged", 0.05, 0, 1}, &InfantParams::fear_display_rate},
+  {{"strategy_rate", "η_g", "1", "speed of the signalling strategy", 0.05, 0, 1}, &InfantParams::strategy_rate},
+  {{"gain_min", "g_min", "1", "lowest signal gain (most deactivated)", 0.2, 0, 1, true, true}, &InfantParams::gain_min},
+  {{"gain_max", "g_max", "1", "highest signal gain (most hyperactivated)", 3.0, 1, kInf, true}, &InfantParams::gain_max},
+  {{"hyper", "H", "1", "weight of hyperactivation", 1.0}, &InfantParams::hyper},
+  {{"deact", "D_a", "1", "weight of deactivation", 2.0}, &InfantParams::deact},
+  {{"shock_s", "T_s", "s", "distress without an available partner that ends in dissociation", 60, 0, kInf, true}, &InfantParams::shock_s},
+  {{"dissociation_s", "T_D", "s", "length of the dissociated (frozen) state", 30}, &InfantParams::dissociation_s},
+  {{"hpa_release_tau_s", "τ₁", "s", "time constant of the first (release) stage of the HPA cascade", 720, 0, kInf, true}, &InfantParams::hpa_release_tau_s},
+  {{"hpa_clearance_tau_s", "τ₂", "s", "time constant of cortisol clearance", 2700, 0, kInf, true}, &InfantParams::hpa_clearance_tau_s},
+  {{"hpa_gain", "γ", "per s", "HPA drive per unit of arousal above θ_d", 0.01}, &InfantParams::hpa_gain},
+  {{"sensitization_rate", "η_S", "1", "HPA sensitization per unrepaired distress episode", 0.02, 0, 1}, &InfantParams::sensitization_rate},
+  {{"sensitization_gain", "κ_S", "1", "HPA drive multiplied by 1 + κ_S·S", 2.0}, &InfantParams::sensitization_gain},
+  {{"sensitization_decay_per_day", "δ_S", "per day", "share of sensitization lost per day", 0.01, 0, 1}, &InfantParams::sensitization_decay_per_day},
+  {{"d_threshold", "θ_D", "1", "learned fear above which the relationship is classified D", 0.4, 0, 1}, &InfantParams::d_threshold},
+  {{"organized_threshold", "θ_B", "1", "avoidance and resistance below which an organized relationship is B", 0.35, 0, 1}, &InfantParams::organized_threshold},
+}};
+// clang-format on
+
+template <class P, std::size_t N>
+std::array<ParamInfo, N> infos(const std::array<Field<P>, N>& fields) {
+  std::array<ParamInfo, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = fields[i].info;
+  return out;
+}
+
+template <class P, std::size_t N>
+P build(const std::array<Field<P>, N>& fields, std::span<const double> values) {
+  assert(values.size() == N);
+  P p{};
+  for (std::size_t i = 0; i < N; ++i) p.*(fields[i].member) = values[i];
+  return p;
+}
+
+const auto kCaregiverInfo = infos(kCaregiver);
+const auto kInfantInfo = infos(kInfant);
+
+}  // namespace
+
+sim::ParamTables param_tables() { return {kCaregiverInfo, kInfantInfo}; }
+
+CaregiverParams caregiver_from(std::span<const double> values) { return build(kCaregiver, values); }
+InfantParams infant_from(std::span<const double> values) { return build(kInfant, values); }
+
+const char* infant_consistency_error(const InfantParams& p) {
+  if (p.regulation_initial > p.regulation_max) return "regulation_initial must not exceed regulation_max";
+  if (p.weight_avert + p.weight_attend + p.weight_positive <= 0.0)
+    return "weight_avert, weight_attend and weight_positive must not all be 0";
+  return nullptr;
+}
+
+}  // namespace attune::mutual

@@ -1,0 +1,49 @@
+// A run's state on disk: checkpoints (`attune run --checkpoint-every`, `--resume`) and saved
+// states that start a later scenario (`--save-state`, `initial_state:`). docs/EXPERIMENTS.md.
+//
+// The state is the model's per-infant and per-relationship state as flat arrays (the model says
+// how to save and load them), what the run has recorded so far (daily series, protocol tables),
+// and enough to refuse a file that does not belong: a format version, the model, the scenario.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/hdf5_file.hpp"
+#include "sim/scenario.hpp"
+
+namespace attune::app {
+
+inline constexpr std::uint64_t kStateVersion = 1;
+
+struct RunImage {
+  std::string model;
+  std::string scenario;  // the resolved scenario it was made by
+  std::uint64_t seed = 0;
+  std::uint64_t stage = 0;  // 0 for a first scenario, then one more per initial_state
+  int next_day = 0;         // the first day not yet simulated
+  std::size_t units = 0;
+  std::size_t infant_width = 0, relationship_width = 0;  // doubles per saved infant, relationship
+  std::vector<double> infants;                           // units × infant_width
+  std::vector<double> relationships;                     // relationships × relationship_width
+  // Per unit, the caregiver it is with at the end: her parameters, id and relationship.
+  std::vector<double> caregiver_values;
+  std::vector<std::int64_t> caregiver_ids;
+  std::vector<std::size_t> current_relationship;
+  // What was recorded so far (checkpoints only).
+  std::vector<std::vector<double>> protocol_measures, protocol_samples, protocol_classes;
+  std::vector<std::string> daily_fields;
+  std::vector<std::vector<double>> daily;  // per daily field, rows × next_day
+};
+
+// Writes atomically (a temporary file renamed into place). With `output`, the daily series written
+// so far are copied from it.
+void write_state(const std::string& path, const RunImage& img, sim::OutputFile* output,
+                 const std::vector<std::string>& daily_fields);
+// InputError naming the file when it is not a state file of this format.
+RunImage read_state(const std::string& path);
+// Refuses a checkpoint made by another scenario, seed or model.
+void check_resumable(const RunImage& img, const sim::Scenario& s, const std::string& path);
+
+}  // namespace attune::app

@@ -95,7 +95,8 @@ Interval wilson(std::size_t k, std::size_t n) {
   const double z2 = kZ95 * kZ95;
   const double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
   const double half = kZ95 / (1 + z2 / nn) * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-  return {p, std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // The limits are exactly 0 for k = 0 and 1 for k = n (the formula can miss by a rounding).
+  return {p, k == 0 ? 0.0 : std::max(0.0, centre - half), k == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
 Interval mean_interval(const std::vector<double>& x) {

@@ -370,11 +370,13 @@ void read_sampled(const Reader& rd, const YAML::Node& sweep, std::uint64_t seed,
     rd.fail(samples, "sweep.samples",
             fmt::format("{} samples give {} points; at most {}", n, n * rows_per, kMaxPoints));
   const std::size_t sobol_dims = d.kind == DesignKind::saltelli ? 2 * dims : dims;
-  if ((d.kind == DesignKind::sobol || d.kind == DesignKind::saltelli) &&
-      sobol_dims > boost::random::default_sobol_table::max_dimension)
+  // A copy: passing the static member by reference would need a definition Boost does not give
+  // (an undefined symbol in unoptimised and sanitizer builds).
+  const std::size_t max_sobol_dims = boost::random::default_sobol_table::max_dimension;
+  if ((d.kind == DesignKind::sobol || d.kind == DesignKind::saltelli) && sobol_dims > max_sobol_dims)
     rd.fail(sweep["factors"], "sweep.factors",
             fmt::format("too many factors for a Sobol sequence ({} dimensions; at most {})", sobol_dims,
-                        boost::random::default_sobol_table::max_dimension));
+                        max_sobol_dims));
 
   std::vector<std::vector<double>> unit;
   switch (d.kind) {
@@ -495,8 +497,16 @@ void read_csv(const Reader& rd, const YAML::Node& sweep, const std::string& base
   // Messages name the file as found from the working folder ("./d.csv" shown as "d.csv").
   const std::string shown =
       (base_dir.empty() ? fs::path(name) : fs::path(base_dir) / name).lexically_normal().string();
+  std::error_code ec;
+  if (!fs::is_regular_file(shown, ec))
+    rd.fail(file, "sweep.file",
+            fmt::format(
+                "cannot read '{}': {}", shown,
+                fs::exists(shown, ec) ? "not a regular file (a folder, device or pipe)" : "no such file"));
+  if (fs::file_size(shown, ec) > kMaxTextFile)
+    rd.fail(file, "sweep.file", fmt::format("'{}' is larger than {} MiB", shown, kMaxTextFile >> 20));
   std::ifstream in(shown, std::ios::binary);
-  if (!in || fs::is_directory(shown)) rd.fail(file, "sweep.file", fmt::format("cannot read '{}'", shown));
+  if (!in) rd.fail(file, "sweep.file", fmt::format("cannot read '{}'", shown));
   auto at = [&](std::size_t line, std::size_t col) { return fmt::format("{}:{}:{}", shown, line, col); };
 
   std::vector<std::string> cells;
@@ -744,6 +754,12 @@ Design read_design(const Reader& rd, const YAML::Node& sweep, const std::string&
       read_csv(rd, sweep, base_dir, d);
       break;
   }
+  // The run table is held in memory and written whole: points × replicates is bounded too.
+  if (d.runs() > kMaxPoints)
+    rd.fail(sweep["replicates"] ? sweep["replicates"] : sweep, "sweep.replicates",
+            fmt::format("{} points × {} replicates = {} runs; at most {} in one sweep (split it into "
+                        "several sweeps)",
+                        d.points(), d.replicates, d.runs(), kMaxPoints));
   if (d.point_ids.empty()) {
     d.point_ids.resize(d.values.size());
     for (std::size_t i = 0; i < d.values.size(); ++i) d.point_ids[i] = static_cast<std::int64_t>(i);

@@ -68,7 +68,8 @@ double sample(const Distribution& d, const ParamInfo& info, const Stream& stream
     case DistKind::beta: {
       const double ga = sample_gamma(d.a * d.b, stream, counter);
       const double gb = sample_gamma((1.0 - d.a) * d.b, stream, counter);
-      x = ga / (ga + gb);
+      // Validation keeps both shapes large enough that ga + gb > 0; guard anyway.
+      x = ga + gb > 0 ? ga / (ga + gb) : d.a;
       break;
     }
     case DistKind::lognormal:
@@ -91,6 +92,11 @@ double sample(const Distribution& d, const ParamInfo& info, const Stream& stream
       break;
     }
   }
+  // The loader checks that a distribution's draws are finite; this is the last line (a NaN would
+  // pass std::clamp and spread through the model).
+  if (!std::isfinite(x))
+    throw InputError("a draw of " + std::string(info.key) + " from its " + std::string(dist_name(d.kind)) +
+                     " distribution is not a finite number; narrow the distribution");
   return std::clamp(x, info.min, info.max);
 }
 

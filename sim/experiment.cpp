@@ -232,7 +232,7 @@ void read_protocols(const Reader& rd, const YAML::Node& node, Scenario& s, const
   const Schedule& sched = s.schedule;
   const double slot = 86400.0 / sched.sessions_per_day;
   std::set<std::string> names;
-  std::set<std::pair<int, int>> slots;
+  std::set<int> days;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node n = node[i];
     const std::string at = fmt::format("protocols.{}", i);
@@ -249,8 +249,9 @@ void read_protocols(const Reader& rd, const YAML::Node& node, Scenario& s, const
     p.day = day_in(rd, n["day"], at + ".day", s);
     if (auto m = n["session"])
       p.session = static_cast<int>(rd.integer(m, at + ".session", 0, sched.sessions_per_day - 1));
-    if (!slots.insert({p.day, p.session}).second)
-      rd.fail(n, at, fmt::format("another protocol already takes day {} session {}", p.day, p.session));
+    if (!days.insert(p.day).second)
+      rd.fail(n["day"], at + ".day",
+              fmt::format("another protocol is already on day {}; one protocol a day", p.day));
     if (auto m = n["carry_over"]) p.carry_over = flag(rd, m, at + ".carry_over");
     if (auto m = n["caregiver_index"])
       p.caregiver = static_cast<int>(rd.integer(m, at + ".caregiver_index", 0, 15));

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 
@@ -11,6 +12,10 @@
 
 namespace attune::sim {
 namespace fs = std::filesystem;
+
+namespace {
+std::string valid_utf8(const std::string& s);
+}  // namespace
 
 namespace h5 {
 
@@ -24,7 +29,12 @@ void quiet_hdf5() {
 }
 
 void check(herr_t status, const std::string& what) {
-  if (status < 0) throw OutputError("HDF5: " + what + " failed");
+  if (status >= 0) {
+    errno = 0;  // so that a failure's errno is that failure's (HDF5 keeps the system's reason there)
+    return;
+  }
+  const int reason = errno;
+  throw OutputError("HDF5: " + what + " failed" + (reason ? std::string(": ") + std::strerror(reason) : ""));
 }
 
 H5Id text_type(std::size_t width) {
@@ -90,7 +100,8 @@ void string_attribute(hid_t file, const std::string& name, const std::string& va
   H5Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
   H5Id attr(H5Acreate2(file, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
             "attribute " + name);
-  const char* data = value.c_str();
+  const std::string text = valid_utf8(value);
+  const char* data = text.c_str();
   check(H5Awrite(attr.get(), type.get(), &data), "write attribute " + name);
 }
 
@@ -104,6 +115,29 @@ void number_attribute(hid_t file, const std::string& name, std::uint64_t value) 
 }  // namespace h5
 
 using namespace h5;
+
+namespace {
+
+// Elements of a rows × cols dataset of `bytes`-byte values, refused (InputError) when the file
+// declares more than this machine's memory could hold (a damaged or hostile header).
+std::size_t checked_elements(const std::string& path, const std::string& name, hsize_t rows, hsize_t cols,
+                             std::size_t bytes) {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  const double memory = pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 1e18;
+  const double need = static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(bytes);
+  if (need > memory)
+    throw InputError(fmt::format("{}: {} declares {} × {} values ({:.3g} bytes), more than this machine's memory; "
+                                 "the file is damaged or not attune's",
+                                 path, name, rows, cols, need));
+  return static_cast<std::size_t>(rows * cols);
+}
+
+}  // namespace
+
+// The readers without the translation of HDF5 failures (below).
+std::map<std::string, std::string> read_attributes_of(const std::string& path);
+Table read_table_of(hid_t file_id, const std::string& name, const std::string& path, std::size_t first,
+                    std::size_t count);
 
 H5Id::H5Id(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
   if (id < 0) throw OutputError("HDF5: cannot create or open " + what);
@@ -123,14 +157,76 @@ H5Id::~H5Id() {
   if (id_ >= 0 && close_) close_(id_);
 }
 
-void check_output_path(const std::string& path, bool force) {
+namespace {
+
+// A file attune wrote: HDF5 with a schema_version (results) or state_version (states) attribute.
+bool written_by_attune(const std::string& path) {
+  if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+  try {
+    const auto attrs = read_attributes(path);
+    return attrs.count("schema_version") || attrs.count("state_version");
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Invalid UTF-8 bytes replaced by U+FFFD, so that a UTF-8 attribute always holds UTF-8.
+std::string valid_utf8(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80                        ? 1
+                          : (c >> 5) == 0x6 && c >= 0xC2  ? 2
+                          : (c >> 4) == 0xE               ? 3
+                          : (c >> 3) == 0x1E && c <= 0xF4 ? 4
+                                                          : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && n >= 3) {
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
+             (c == 0xF4 && c1 >= 0x90));
+    }
+    if (ok) {
+      out.append(s, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void check_output_path(const std::string& path, bool force, const std::vector<std::string>& inputs) {
   if (path.empty()) throw InputError("the output path is empty");
-  if (fs::exists(path) && !force)
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  for (const std::string& in : inputs)
+    if (fs::exists(st) && fs::equivalent(path, in, ec))
+      throw InputError(fmt::format("{}: is also an input ({}); write the output elsewhere", path, in));
+  if (fs::is_directory(fs::status(path, ec)))
+    throw InputError(fmt::format("{}: is a folder, not a file", path));
+  if (fs::exists(st) && !force)
     throw InputError(fmt::format("{}: already exists; use --force to overwrite it", path));
-  if (fs::is_directory(path)) throw InputError(fmt::format("{}: is a folder, not a file", path));
+  // --force replaces only what attune wrote: never a scenario, a device, a link or another program's file.
+  if (fs::exists(st) && !fs::is_regular_file(st))
+    throw InputError(
+        fmt::format("{}: is not a regular file (a link, device or pipe); attune replaces only "
+                    "files it wrote",
+                    path));
+  if (fs::exists(st) && !written_by_attune(path))
+    throw InputError(fmt::format(
+        "{}: is not an attune result or state file; --force replaces only files attune wrote", path));
   const fs::path dir = fs::path(path).parent_path();
   if (!dir.empty() && !fs::is_directory(dir))
     throw InputError(fmt::format("{}: the folder {} does not exist", path, dir.string()));
+  const std::string folder = dir.empty() ? "." : dir.string();
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    throw InputError(
+        fmt::format("{}: cannot write in the folder {}: {}", path, folder, std::strerror(errno)));
 }
 
 OutputFile::OutputFile(const std::string& path, bool force) : path_(path), force_(force) {
@@ -138,7 +234,12 @@ OutputFile::OutputFile(const std::string& path, bool force) : path_(path), force
   check_output_path(path, force);
   const fs::path p(path);
   temp_ = (p.parent_path() / fmt::format(".{}.tmp-{}", p.filename().string(), getpid())).string();
-  file_ = H5Id(H5Fcreate(temp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, temp_);
+  errno = 0;
+  const hid_t f = H5Fcreate(temp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (f < 0)
+    throw OutputError(
+        fmt::format("{}: cannot create {}: {}", path, temp_, errno ? std::strerror(errno) : "HDF5 refused"));
+  file_ = H5Id(f, H5Fclose, temp_);
 }
 
 OutputFile::~OutputFile() {
@@ -251,7 +352,26 @@ void OutputFile::commit() {
   committed_ = true;
 }
 
+namespace {
+
+// Reading a file attune did not write, or one that was damaged: HDF5's failures become input
+// errors that name the file.
+template <class Read>
+auto reading(const std::string& path, Read&& read) {
+  try {
+    return read();
+  } catch (const OutputError& e) {
+    throw InputError(fmt::format("{}: {} (the file is damaged or truncated)", path, e.what()));
+  }
+}
+
+}  // namespace
+
 std::map<std::string, std::string> read_attributes(const std::string& path) {
+  return reading(path, [&] { return read_attributes_of(path); });
+}
+
+std::map<std::string, std::string> read_attributes_of(const std::string& path) {
   const H5Id file = open_file(path);
   std::map<std::string, std::string> out;
   H5Id root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, "root group");
@@ -293,6 +413,11 @@ Table read_table(const std::string& path, const std::string& name) {
 
 Table h5::read_table(hid_t file_id, const std::string& name, const std::string& path, std::size_t first,
                      std::size_t count) {
+  return reading(path, [&] { return read_table_of(file_id, name, path, first, count); });
+}
+
+Table read_table_of(hid_t file_id, const std::string& name, const std::string& path, std::size_t first,
+                    std::size_t count) {
   if (H5Lexists(file_id, name.c_str(), H5P_DEFAULT) <= 0)
     throw InputError(fmt::format("{}: has no dataset {}", path, name));
   H5Id ds(H5Dopen2(file_id, name.c_str(), H5P_DEFAULT), H5Dclose, name);
@@ -328,9 +453,11 @@ Table h5::read_table(hid_t file_id, const std::string& name, const std::string& 
       check(H5Tinsert(mem.get(), cn.c_str(), 0, kind == Column::int64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE),
             "insert member");
     }
-    std::vector<unsigned char> buf(rows * width);
+    std::vector<unsigned char> buf(checked_elements(path, name, rows, width, 1));
     if (rows > 0)
-      check(H5Dread(ds.get(), mem.get(), mspace.get(), space.get(), H5P_DEFAULT, buf.data()), "read " + cn);
+      if (H5Dread(ds.get(), mem.get(), mspace.get(), space.get(), H5P_DEFAULT, buf.data()) < 0)
+        throw InputError(fmt::format("{}: cannot read column {} of {} (the file is damaged or truncated)",
+                                     path, cn, name));
     for (std::size_t r = 0; r < rows; ++r) {
       const unsigned char* cell = buf.data() + r * width;
       if (kind == Column::int64)
@@ -354,11 +481,13 @@ std::vector<double> read_daily(const std::string& path, const std::string& field
     throw InputError(fmt::format("{}: has no daily series {}", path, field));
   H5Id ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
   H5Id space(H5Dget_space(ds.get()), H5Sclose, "daily space");
+  if (H5Sget_simple_extent_ndims(space.get()) != 2)  // before reading the dimensions into dims[2]
+    throw InputError(fmt::format("{}: {} is not a rows × days table", path, name));
   hsize_t dims[2];
   H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  std::vector<double> out(checked_elements(path, name, dims[0], dims[1], sizeof(double)));
   rows = dims[0];
   days = dims[1];
-  std::vector<double> out(rows * days);
   if (!out.empty())
     check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
   return out;
@@ -374,8 +503,8 @@ std::vector<double> read_matrix(const std::string& path, const std::string& name
     throw InputError(fmt::format("{}: {} is not a matrix", path, name));
   hsize_t dims[2];
   H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  std::vector<double> out(checked_elements(path, name, dims[0], dims[1], sizeof(double)));
   cols = dims[1];
-  std::vector<double> out(dims[0] * dims[1]);
   if (!out.empty())
     check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
   return out;

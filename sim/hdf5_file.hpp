@@ -69,8 +69,10 @@ class OutputFile {
   std::vector<H5Id> daily_;
 };
 
-// Refuses early (InputError) if `path` exists and !force, or its folder cannot be written.
-void check_output_path(const std::string& path, bool force);
+// The output-path rules, for every command that writes (docs/RELIABILITY.md): refuses
+// (InputError) a path that is one of `inputs`, a folder, an existing file without `force`, with
+// `force` anything but a regular file attune wrote, and a folder that is missing or not writable.
+void check_output_path(const std::string& path, bool force, const std::vector<std::string>& inputs = {});
 
 // Building blocks shared by the run and sweep writers.
 namespace h5 {

@@ -25,11 +25,21 @@ struct Interrupted : Error {
 inline constexpr int kCallerArena = -1;
 inline constexpr int kSerial = -2;
 
+// How soon a raised `stop` ends run_days: after the day in progress (so that day_done can save a
+// consistent state, e.g. a checkpoint), or at once, leaving the day unfinished (the state is then
+// discarded: within a second even when one day takes minutes).
+enum class StopAt { day_end, now };
+
 // `advance(unit, day)` must touch only that unit's state. `day_done(day)` runs on this thread.
 // Days [first_day, days) are run (first_day > 0 when resuming from a checkpoint).
 template <class Advance, class DayDone>
 void run_days(std::size_t units, int first_day, int days, int threads, Advance&& advance, DayDone&& day_done,
-              const std::atomic<bool>* stop = nullptr) {
+              const std::atomic<bool>* stop = nullptr, StopAt stop_at = StopAt::day_end) {
+  const bool at_once = stop && stop_at == StopAt::now;
+  auto one_unit = [&](std::size_t u, int day) {
+    if (at_once && stop->load(std::memory_order_relaxed)) return;  // the day is abandoned
+    advance(u, day);
+  };
   std::optional<tbb::task_arena> own;
   if (threads > 0)
     own.emplace(threads);
@@ -41,15 +51,16 @@ void run_days(std::size_t units, int first_day, int days, int threads, Advance&&
     auto one_day = [&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, units, grain),
                         [&](const tbb::blocked_range<std::size_t>& r) {
-                          for (std::size_t u = r.begin(); u != r.end(); ++u) advance(u, day);
+                          for (std::size_t u = r.begin(); u != r.end(); ++u) one_unit(u, day);
                         });
     };
     if (threads == kSerial)
-      for (std::size_t u = 0; u < units; ++u) advance(u, day);
+      for (std::size_t u = 0; u < units; ++u) one_unit(u, day);
     else if (own)
       own->execute(one_day);
     else
       one_day();
+    if (at_once && stop->load()) throw Interrupted();
     day_done(day);
     if (stop && stop->load()) throw Interrupted();
   }

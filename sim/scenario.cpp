@@ -1,11 +1,20 @@
 #include "sim/scenario.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -64,6 +73,56 @@ constexpr DistForm kForms[] = {{DistKind::fixed, "fixed", "value", nullptr},
                                {DistKind::lognormal, "lognormal", "mean", "log_sd"},
                                {DistKind::normal, "normal", "mean", "sd"},
                                {DistKind::uniform, "uniform", "min", "max"}};
+
+// Why draws from `d` would not be finite values within `info`'s range ("" when they are). The
+// sampler draws normals from 32-bit uniforms, so |N| < 6.7; these bounds follow from that.
+std::string draw_problem(const Distribution& d, const ParamInfo& info) {
+  constexpr double kMaxNormal = 6.7;
+  switch (d.kind) {
+    case DistKind::fixed:
+      return "";
+    case DistKind::beta: {
+      // Gamma(shape < 1) draws use U^(1/shape): below this shape both can underflow to 0 (0/0).
+      const double shape = std::min(d.a, 1.0 - d.a) * d.b;
+      if (shape < kMinBetaShape)
+        return fmt::format(
+            "{} with mean {} gives draws that collapse to 0 or 1 (NaN in the model); the concentration "
+            "must be at least {} here",
+            fmt_number(d.b), fmt_number(d.a), fmt_number(kMinBetaShape / std::min(d.a, 1.0 - d.a)));
+      if (d.b > kMaxConcentration)
+        return fmt::format("{} is out of range; allowed up to {} (use a fixed value instead)",
+                           fmt_number(d.b), fmt_number(kMaxConcentration));
+      return "";
+    }
+    case DistKind::lognormal:
+      if (d.b > kMaxLogSd)
+        return fmt::format("{} is out of range; allowed [0, {}]", fmt_number(d.b), fmt_number(kMaxLogSd));
+      if (!std::isfinite(d.a * std::exp(kMaxNormal * d.b)))
+        return fmt::format("mean {} with log_sd {} gives infinite draws", fmt_number(d.a), fmt_number(d.b));
+      return "";
+    case DistKind::normal: {
+      if (d.b == 0) return "";
+      if (!std::isfinite(d.a + kMaxNormal * d.b) || !std::isfinite(d.a - kMaxNormal * d.b))
+        return fmt::format("{} is too large: draws would not be finite", fmt_number(d.b));
+      // Draws outside the range are redrawn: most must fall inside it.
+      const auto cdf = [&](double x) { return 0.5 * std::erfc(-(x - d.a) / (d.b * std::sqrt(2.0))); };
+      const double inside =
+          (std::isinf(info.max) ? 1.0 : cdf(info.max)) - (std::isinf(info.min) ? 0.0 : cdf(info.min));
+      if (!(inside >= kMinNormalMass))
+        return fmt::format(
+            "{} is too wide for {}: only a fraction {:.2g} of draws fall in its range {}; "
+            "narrow its sd",
+            fmt_number(d.b), info.key, inside, range_text(info));
+      return "";
+    }
+    case DistKind::uniform:
+      if (!std::isfinite(d.b - d.a))
+        return fmt::format("the width max - min = {} - {} is not a finite number", fmt_number(d.b),
+                           fmt_number(d.a));
+      return "";
+  }
+  return "";
+}
 
 // A plain number, or a map with 'dist'. A map without 'dist' edits `inherited` (the distribution
 // it replaces), so `--set caregiver.attunement.concentration=50` keeps the mean.
@@ -139,6 +198,10 @@ Distribution read_distribution(const Reader& rd, const YAML::Node& node, const s
                 fmt::format("max {} is below min {}", fmt_number(d.b), fmt_number(d.a)));
       break;
   }
+  // The parameters are each in range; now every draw must be a finite value in range too.
+  if (const std::string why = draw_problem(d, info); !why.empty())
+    rd.fail(at(form->key_b ? form->key_b : form->key_a),
+            path + "." + (form->key_b ? form->key_b : form->key_a), why);
   return d;
 }
 
@@ -157,6 +220,11 @@ void read_time(const Reader& rd, const YAML::Node& node, Schedule& s) {
             fmt::format("dt = {} s is longer than a session ({} s); allowed 0 < dt <= time.session_s", s.dt,
                         s.session_s));
   const double steps = s.session_s / s.dt;
+  if (!(steps <= kMaxStepsPerSession))
+    rd.fail(at, "time.dt",
+            fmt::format("dt = {} s gives {} steps per {} s session; allowed at most {} (dt >= {} s)",
+                        fmt_number(s.dt), fmt_number(steps), fmt_number(s.session_s),
+                        fmt_number(kMaxStepsPerSession), fmt_number(s.session_s / kMaxStepsPerSession)));
   if (std::fabs(steps - std::round(steps)) > 1e-9 * steps)
     rd.fail(at, "time.dt",
             fmt::format("session_s = {} is not a whole number of steps of dt = {}", s.session_s, s.dt));
@@ -233,9 +301,9 @@ void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& sp
 std::string apply_override(YAML::Node root, const Override& o) {
   YAML::Node value;
   try {
-    value = YAML::Load(o.value);
-  } catch (const YAML::Exception& e) {
-    throw InputError(fmt::format("--set {}={}: the value is not valid YAML: {}", o.path, o.value, e.msg));
+    value = parse_yaml(o.value, "--set " + o.path);
+  } catch (const ScenarioError& e) {
+    throw InputError(fmt::format("--set {}={}: the value is not valid: {}", o.path, o.value, e.what()));
   }
   std::vector<std::string> parts;
   std::stringstream ss(o.path);
@@ -251,7 +319,8 @@ std::string apply_override(YAML::Node root, const Override& o) {
     if (node.IsSequence()) {
       std::size_t index = node.size();
       if (part.find_first_not_of("0123456789") == std::string::npos) {
-        index = std::stoul(part);
+        // An index too large for size_t is simply not an item (from_chars leaves `index` alone).
+        std::from_chars(part.data(), part.data() + part.size(), index);
       } else {
         for (std::size_t j = 0; j < node.size(); ++j)
           if (node[j].IsMap() && node[j]["name"] && node[j]["name"].Scalar() == part) index = j;
@@ -306,10 +375,110 @@ void read_caregiver(const Reader& rd, const YAML::Node& node, const std::string&
   }
 }
 
+namespace {
+
+// The position (1-based line and column) of byte `at` in `text`.
+std::string position(const std::string& source, const std::string& text, std::size_t at) {
+  const std::size_t line = 1 + static_cast<std::size_t>(std::count(
+                                   text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  const std::size_t start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  const std::size_t column = start == std::string::npos || at == 0 ? at + 1 : at - start;
+  return fmt::format("{}:{}:{}", source, line, column);
+}
+
+// Finds keys given twice in one mapping (yaml-cpp keeps the first silently), from the parser's
+// events: aliases are not expanded, so an alias bomb costs nothing here.
+class DuplicateKeys : public YAML::EventHandler {
+ public:
+  explicit DuplicateKeys(std::string source) : source_(std::move(source)) {}
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m, nullptr), end(); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m, nullptr), end(); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string& v) override {
+    node(m, &v), end();
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(m, nullptr), frames_.push_back({false, path(), {}, 0, {}});
+  }
+  void OnSequenceEnd() override { frames_.pop_back(), end(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(m, nullptr), frames_.push_back({true, path(), {}, 0, {}});
+  }
+  void OnMapEnd() override { frames_.pop_back(), end(); }
+
+ private:
+  struct Frame {
+    bool map;
+    std::string path;                  // of this collection
+    std::string key;                   // the current key (maps)
+    std::size_t index;                 // the current item (lists) or entry count × 2 (maps)
+    std::map<std::string, int> lines;  // key → line first seen
+  };
+  std::string path() const {
+    if (frames_.empty()) return "";
+    const Frame& f = frames_.back();
+    const std::string here = f.map ? f.key : std::to_string(f.index);
+    return f.path.empty() ? here : f.path + "." + here;
+  }
+  void node(const YAML::Mark& m, const std::string* scalar) {
+    if (frames_.empty() || !frames_.back().map || frames_.back().index % 2 != 0) return;
+    Frame& f = frames_.back();
+    f.key = scalar ? *scalar : "?";
+    if (!scalar) return;
+    const auto [it, added] = f.lines.emplace(*scalar, m.line + 1);
+    if (!added)
+      throw ScenarioError(
+          fmt::format("{}:{}:{}", source_, m.line + 1, m.column + 1), path(),
+          fmt::format("key '{}' is given twice in this mapping (first on line {})", *scalar, it->second));
+  }
+  void end() {
+    if (!frames_.empty()) ++frames_.back().index;
+  }
+  std::string source_;
+  std::vector<Frame> frames_;
+};
+
+// The byte offset of the first byte that is not part of well-formed UTF-8, or npos.
+std::size_t invalid_utf8_at(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80                        ? 1
+                    : (c >> 5) == 0x6 && c >= 0xC2  ? 2
+                    : (c >> 4) == 0xE               ? 3
+                    : (c >> 3) == 0x1E && c <= 0xF4 ? 4
+                                                    : 0;
+    if (n == 0 || i + n > s.size()) return i;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    const auto c1 = static_cast<unsigned char>(s[i + 1 < s.size() ? i + 1 : i]);
+    if ((n == 3 && ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0))) ||
+        (n == 4 && ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))))
+      return i;  // overlong forms and surrogates
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 YAML::Node parse_yaml(const std::string& text, const std::string& source) {
+  if (const std::size_t bad = invalid_utf8_at(text); bad != std::string_view::npos)
+    throw ScenarioError(position(source, text, bad), "",
+                        "the text is not valid UTF-8 (save the file as UTF-8)");
+  if (text.find('\0') != std::string::npos)
+    throw ScenarioError(position(source, text, text.find('\0')), "", "a NUL byte: this is not a text file");
   try {
-    YAML::Node root = YAML::Load(text);
-    return root;
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DuplicateKeys keys(source);
+    parser.HandleNextDocument(keys);
+    return YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw ScenarioError(source, "",
+                        fmt::format("malformed YAML: nested more than {} levels deep", e.depth()));
   } catch (const YAML::ParserException& e) {
     throw ScenarioError(fmt::format("{}:{}:{}", source, e.mark.line + 1, e.mark.column + 1), "",
                         "malformed YAML: " + e.msg);
@@ -317,11 +486,24 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
 }
 
 std::string read_text_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (!fs::exists(st))
+    throw InputError(fmt::format("{}: cannot open the scenario file (does it exist?)", path));
+  if (fs::is_directory(st)) throw InputError(fmt::format("{}: is a folder, not a scenario file", path));
+  if (!fs::is_regular_file(st))
+    throw InputError(
+        fmt::format("{}: is not a regular file (a device, pipe or socket); give a YAML file", path));
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open the scenario file (does it exist?)", path));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  if (!in) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  std::string text(kMaxTextFile + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxTextFile)
+    throw InputError(
+        fmt::format("{}: larger than {} MiB; a scenario is a short text file", path, kMaxTextFile >> 20));
+  return text;
 }
 
 // NOLINTNEXTLINE(performance-unnecessary-value-param)
@@ -334,6 +516,79 @@ std::vector<Override> apply_overrides(YAML::Node root, const std::vector<Overrid
 }
 
 namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+// Bytes a run holds: measured for the reference model (attune run with 2,000 and 40,000 infants:
+// about 950 bytes per dyad over a 31 MB base), rounded up; daily series are buffered 16 days at a
+// time; a traced step is one row of about 120 bytes.
+double memory_estimate(const Scenario& s) {
+  const auto dyads = static_cast<double>(s.dyads());
+  const double daily = 4.0 * 16.0 * static_cast<double>(s.daily.size());
+  double traced = 0;
+  if (s.trace.any()) {
+    const double sessions =
+        s.trace.sessions.empty() ? s.schedule.sessions_per_day : static_cast<double>(s.trace.sessions.size());
+    traced = 120.0 * static_cast<double>(s.trace.infants.size()) * static_cast<double>(s.trace.days.size()) *
+             sessions * static_cast<double>(s.schedule.steps_per_session());
+  }
+  return 64e6 + dyads * (1200.0 + daily) + traced;
+}
+
+// The memory a run may use: ATTUNE_MAX_MEMORY (bytes, or with K, M, G or T), else the machine's.
+double memory_limit() {
+  if (const char* env = std::getenv("ATTUNE_MAX_MEMORY"); env && *env) {
+    char* end = nullptr;
+    double v = std::strtod(env, &end);
+    switch (end && *end ? *end : ' ') {
+      case 'T':
+      case 't':
+        v *= 1024;
+        [[fallthrough]];
+      case 'G':
+      case 'g':
+        v *= 1024;
+        [[fallthrough]];
+      case 'M':
+      case 'm':
+        v *= 1024;
+        [[fallthrough]];
+      case 'K':
+      case 'k':
+        v *= 1024;
+        break;
+      default:
+        break;
+    }
+    if (std::isfinite(v) && v > 0) return v;
+    throw InputError(fmt::format("ATTUNE_MAX_MEMORY={}: expected a size such as 64G", env));
+  }
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 1e18;
+}
+
+// The work a run asks for, refused when it would take months: int64 step counts stay far from
+// overflow, and a typo in dt or population.infants is caught before it starts.
+void check_size(const Reader& rd, const YAML::Node& root, const Scenario& s) {
+  const double dyad_steps = static_cast<double>(s.dyads()) * static_cast<double>(s.schedule.days) *
+                            static_cast<double>(s.schedule.sessions_per_day) *
+                            static_cast<double>(s.schedule.steps_per_session());
+  if (dyad_steps > kMaxDyadSteps)
+    rd.fail(root["time"] ? root["time"] : root, root["time"] ? "time" : "",
+            fmt::format("{:.3g} dyad-steps (infants × days × sessions × steps) is more than the {:.0e} "
+                        "allowed (about {:.0f} days at 100 million dyad-steps per second); use a larger dt, "
+                        "fewer days or fewer infants",
+                        dyad_steps, kMaxDyadSteps, dyad_steps / 1e8 / 86400));
+  // Memory, estimated before the run rather than found missing (std::bad_alloc) minutes into it.
+  const double need = memory_estimate(s);
+  const double limit = memory_limit();
+  if (need > limit)
+    rd.fail(root["population"] ? root["population"] : root, root["population"] ? "population" : "",
+            fmt::format("this run needs about {:.1f} GiB of memory ({} dyads{}); {:.1f} GiB is available. "
+                        "Use fewer infants or trace less; or, if you know better, set ATTUNE_MAX_MEMORY "
+                        "(e.g. ATTUNE_MAX_MEMORY=64G)",
+                        need / kGiB, s.dyads(), s.trace.any() ? ", traced steps" : "", limit / kGiB));
+}
 
 constexpr const char* kExperimentKeys[] = {"arms", "interventions", "protocols", "initial_state"};
 
@@ -360,10 +615,7 @@ Scenario parse_tree(YAML::Node root, const std::string& source, const std::vecto
     s.description = rd.text(n, "description");
     s.description.erase(s.description.find_last_not_of(" \n") + 1);
   }
-  if (auto n = root["model"]) {
-    if (rd.text(n, "model") != "reference")
-      rd.fail(n, "model", fmt::format("unknown model '{}' (allowed: reference)", n.Scalar()));
-  }
+  s.model = spec.name;
   if (auto n = root["seed"]) {
     if (!n.IsScalar()) rd.fail(n, "seed", "expected a whole number >= 0");
     unsigned long long v = 0;
@@ -439,6 +691,7 @@ Scenario parse_tree(YAML::Node root, const std::string& source, const std::vecto
     };
     read_experiment(rd, root, s, spec, variant);
   }
+  check_size(rd, root, s);
   return s;
 }
 
@@ -449,7 +702,21 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   YAML::Node root = parse_yaml(text, source);
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) throw ScenarioError(source, "", "expected a mapping of scenario keys at the top level");
-  return parse_tree(root, source, apply_overrides(root, overrides), spec, true);
+  const std::vector<Override> applied = apply_overrides(root, overrides);
+  // The model decides which parameters exist, so it is read first.
+  const ModelSpec* chosen = &spec;
+  if (const YAML::Node n = root["model"]) {
+    const Reader rd(source, applied);
+    const std::string name = rd.text(n, "model");
+    if (name != spec.name) chosen = spec.resolve ? spec.resolve(name) : nullptr;
+    if (!chosen) {
+      std::string list;
+      for (const auto& k : spec.known) list += (list.empty() ? "" : ", ") + k;
+      rd.fail(n, "model",
+              fmt::format("unknown model '{}' (allowed: {})", name, list.empty() ? spec.name : list));
+    }
+  }
+  return parse_tree(root, source, applied, *chosen, true);
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
@@ -543,7 +810,7 @@ std::string to_yaml(const Scenario& s, const ModelSpec& spec) {
   out << YAML::Key << "name" << YAML::Value << s.name;
   if (!s.description.empty())
     out << YAML::Key << "description" << YAML::Value << YAML::Literal << s.description;
-  out << YAML::Key << "model" << YAML::Value << "reference";
+  out << YAML::Key << "model" << YAML::Value << s.model;
   out << YAML::Key << "seed" << YAML::Value << s.seed;
   out << YAML::Key << "time" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "days" << YAML::Value << s.schedule.days;

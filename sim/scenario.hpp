@@ -37,6 +37,7 @@ struct Scenario {
   std::string source;  // the file it came from
   std::string name;
   std::string description;
+  std::string model = "reference";
   std::uint64_t seed = 1;
   Schedule schedule;
   std::int64_t infants = 1000;
@@ -54,10 +55,14 @@ struct Scenario {
 
 // What the loader needs to know about the model, and nothing more.
 struct ModelSpec {
+  std::string name;  // the `model:` key's value
   ParamTables params;
   std::vector<std::string_view> daily_fields;
   // Rules across infant parameters; returns nullptr or a message.
   std::function<const char*(const std::vector<double>&)> check_infant;
+  // Another model's spec by name (for a scenario's `model:` key), or nullptr; and the names known.
+  std::function<const ModelSpec*(std::string_view)> resolve;
+  std::vector<std::string> known;
 };
 
 // A command-line "--set a.b.c=VALUE"; VALUE is YAML (a number, a string, a {map}, a [list]).

@@ -18,6 +18,16 @@
 
 namespace attune::sim {
 
+// Limits on what enters, in one place (docs/RELIABILITY.md). Every number read from a scenario
+// is finite (Reader::number); these bound what finite numbers could still break.
+inline constexpr std::size_t kMaxTextFile = std::size_t{16} << 20;  // bytes of a scenario or CSV file
+inline constexpr double kMaxStepsPerSession = 1e9;  // session_s / dt; keeps step counts in int64
+inline constexpr double kMaxDyadSteps = 1e15;       // per run: about 4 months at 1e8 dyad-steps/s
+inline constexpr double kMinBetaShape = 0.04;       // min(mean, 1 - mean) × concentration
+inline constexpr double kMaxConcentration = 1e6;    // beta concentration (sd below 0.0005)
+inline constexpr double kMaxLogSd = 4.0;            // lognormal log-sd
+inline constexpr double kMinNormalMass = 1e-3;      // share of a truncated normal inside the range
+
 inline std::string fmt_number(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   return fmt::format("{}", v);

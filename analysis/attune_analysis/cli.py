@@ -84,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--scale", choices=["difference", "effect", "risk_ratio"],
                     default="difference", help="what the points show")
     sp.add_argument("--json", dest="json_file",
-                    help="draw this saved `attune compare --json` output instead of running attune")
+                    help="draw this saved `attune compare --json` output instead of running "
+                         "attune (FILE may also be such a .json file)")
 
     sp = sub.add_parser("sensitivity", help="print Sobol or Morris indices as a table",
                         description="Sobol indices (saltelli design) or Morris mu*, sigma "
@@ -108,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--compare", metavar="BY|JSON",
                     help="add a group comparison: an attune compare --json file, a --by value, "
                          "or 'auto'")
+    sp.add_argument("--validation", metavar="RESULTS",
+                    help="add the results of attune validate -o RESULTS (.json or .h5)")
     return p
 
 
@@ -157,14 +160,15 @@ def run(argv=None) -> int:
     _check_output(args)
     if args.command == "report":
         report.write_report(args.file, args.output, outcomes=args.outcomes,
-                            max_strips=args.max_strips, dpi=args.dpi, compare=args.compare)
+                            max_strips=args.max_strips, dpi=args.dpi, compare=args.compare,
+                            validation=args.validation)
         print(f"wrote {args.output}")
         return 0
 
     if args.command == "forest":  # -- attune compare (compare.py) --
         from . import compare
-        data = (compare.load_json(args.json_file) if args.json_file
-                else compare.compare_json(args.file, by=args.by))
+        saved = args.json_file or (args.file if args.file.lower().endswith(".json") else None)
+        data = compare.load_json(saved) if saved else compare.compare_json(args.file, by=args.by)
         _save_figure(compare.forest_plot(data, args.outcomes, scale=args.scale), args.output,
                      args.dpi)
         print(f"wrote {args.output}")

@@ -46,7 +46,8 @@ def attune_binary() -> str:
         local = Path(__file__).resolve().parents[2] / "build" / "attune"
         exe = str(local) if local.is_file() else None
     if not exe or not os.path.isfile(exe):
-        raise AnalysisError("the attune binary was not found: set ATTUNE_EXE or put attune on the PATH")
+        raise AnalysisError("the attune binary was not found: set ATTUNE_EXE or put attune on "
+                            "the PATH")
     return exe
 
 
@@ -83,10 +84,18 @@ def _title(o: dict) -> str:
     return f"{name} [{o['stratum']}]" if o.get("stratum") else name
 
 
-def _contrast_label(c: dict) -> str:
+def _short(o: dict) -> dict:
+    """Group name → label: the group's levels, "(0.5, 1.5)", when there are two factors."""
+    return {g["group"]: "(" + ", ".join(g["levels"]) + ")" if len(g.get("levels") or []) > 1
+            else g["group"] for g in o["groups"]}
+
+
+def _contrast_label(c: dict, short: dict = None) -> str:
+    short = short or {}
+    group, reference = short.get(c["group"], c["group"]), short.get(c["reference"], c["reference"])
     if c.get("type") == "interaction":
-        return f"{c['group']}: interaction"
-    return f"{c['group']} vs {c['reference']}"
+        return f"{group} interaction"
+    return f"{group} vs {reference}"
 
 
 def select(data: dict, outcomes=None) -> list:
@@ -127,7 +136,8 @@ def forest_plot(data: dict, outcomes=None, scale: str = "difference", columns: i
         o = entries[k]
         contrasts = o["contrasts"]
         ys = list(range(len(contrasts)))[::-1]
-        colour = CLASS_COLORS.get(o["outcome"], "#333333") if o["kind"] == "proportion" else "#333333"
+        colour = (CLASS_COLORS.get(o["outcome"], "#333333") if o["kind"] == "proportion"
+                  else "#333333")
         for y, c in zip(ys, contrasts):
             v, lo, hi = c.get(value), c.get(low), c.get(high)
             if v is None:
@@ -140,14 +150,15 @@ def forest_plot(data: dict, outcomes=None, scale: str = "difference", columns: i
         if scale == "risk_ratio":
             ax.set_xscale("log")
         ax.set_yticks(ys)
-        ax.set_yticklabels([_contrast_label(c) for c in contrasts], fontsize=8)
+        ax.set_yticklabels([_contrast_label(c, _short(o)) for c in contrasts], fontsize=8)
         ax.set_ylim(-0.7, len(contrasts) - 0.3)
         name = contrasts[0].get("effect_size_name", "") if scale == "effect" else ""
         ax.set_title(_title(o), fontsize=10)
         ax.set_xlabel(f"{xlabel}{': ' + name if name else ''}", fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
     paired = " (paired)" if data.get("paired") else ""
-    fig.suptitle(f"Contrasts by {data.get('by', '?')}{paired}, against the first group", fontsize=11)
+    by = " × ".join(str(data.get("by", "?")).split(","))
+    fig.suptitle(f"Contrasts by {by}{paired}, against the first group", fontsize=11)
     return fig
 
 
@@ -175,7 +186,8 @@ def report_section(data: dict, figure_html, outcomes=None) -> str:
         for c in o["contrasts"]:
             rr = (f"; RR {_cell(c.get('risk_ratio'))} [{_cell(c.get('rr_ci_low'))}, "
                   f"{_cell(c.get('rr_ci_high'))}]" if o["kind"] == "proportion" else "")
-            rows.append(f"<tr><td class=\"text\">{e(_contrast_label(c))}</td><td>{c['n']}</td>"
+            rows.append(f"<tr><td class=\"text\">{e(_contrast_label(c, _short(o)))}</td>"
+                        f"<td>{c['n']}</td>"
                         f"<td>{_cell(c['difference'], 4)}</td>"
                         f"<td>[{_cell(c['ci_low'])}, {_cell(c['ci_high'])}]</td>"
                         f"<td class=\"text\">{e(c['effect_size_name'])} {_cell(c['effect_size'])} "

@@ -370,6 +370,14 @@ def _require_sweep(h: h5py.File, what: str) -> None:
 def _text(v) -> str:
     if isinstance(v, bytes):
         return v.decode("utf-8", errors="replace")
+    if isinstance(v, str):
+        # h5py decodes a UTF-8 attribute holding invalid bytes with surrogate escapes, which
+        # cannot be encoded again: show them as U+FFFD (files before attune 0.1 could hold them).
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            return v.encode("utf-8", "surrogateescape").decode("utf-8", errors="replace")
+        return v
     if isinstance(v, np.ndarray) and v.shape == ():
         return _text(v[()])
     return str(v)
@@ -387,7 +395,11 @@ def _plain(v):
 
 def _table(ds: h5py.Dataset) -> pd.DataFrame:
     """A compound dataset as a DataFrame with text columns decoded to str."""
-    arr = ds[()]
+    try:
+        arr = ds[()]
+    except OSError as err:  # a damaged chunk: HDF5 cannot read or decompress it
+        raise AnalysisError(f"{ds.file.filename}: {ds.name} cannot be read; the file is damaged or "
+                            f"truncated ({err})") from None
     if arr.dtype.names is None:
         raise AnalysisError(f"{ds.file.filename}: {ds.name} is not a table")
     cols = {}

@@ -249,7 +249,8 @@ def test_paired_arms_use_paired_statistics(paired_file):
     assert bb + cc > 0
     add = 0.5 if min(bb, cc) == 0 else 0.0
     close(c["log_odds_d"], np.log((bb + add) / (cc + add)) * LOD)
-    close(c["lod_ci_high"], (np.log((bb + add) / (cc + add)) + Z * np.sqrt(1 / (bb + add) + 1 / (cc + add))) * LOD)
+    lor, se = np.log((bb + add) / (cc + add)), np.sqrt(1 / (bb + add) + 1 / (cc + add))
+    close(c["lod_ci_high"], (lor + Z * se) * LOD)
 
 
 def test_newcombe_worked_examples():

@@ -193,8 +193,9 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
   if (st.partner != nullptr) {
     const CaregiverParams& cg = *st.partner;
     const double pull = (engaged && st.resonance) ? st.contagion : 0.0;
-    f.y = clamp01(f.y + (-cg.caregiver_regulation * (f.y - cg.baseline_stress) + pull * x * (1.0 - f.y)) * dt +
-                  cg.caregiver_noise * sqrt_dt * n2);
+    f.y =
+        clamp01(f.y + (-cg.caregiver_regulation * (f.y - cg.baseline_stress) + pull * x * (1.0 - f.y)) * dt +
+                cg.caregiver_noise * sqrt_dt * n2);
   }
 
   // 6. HPA axis: release stage z₁ → cortisol z; the drive grows with sensitization.
@@ -226,7 +227,7 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
   f.rejected = f.rejected || (f.open && turned_away);
   f.unattended = (f.open && x > theta && (!engaged || fr)) ? f.unattended + dt : 0.0;
   const bool shock = f.open && f.unattended >= p.shock_s;
-  if (shock) f.dissociation_left = p.dissociation_s + dt;  // this step's decrement below
+  if (shock) f.dissociation_left = p.dissociation_s;
   const bool ended = f.open && (x < theta / 2.0 || shock);
   bool responded = false;
   if (ended) {
@@ -293,9 +294,12 @@ Fast session_start(const CaregiverParams& cg) {
 CareState fitting_response(InfantState i, bool distressed) {
   if (distressed) return i == InfantState::positive ? CareState::play : CareState::soothe;
   switch (i) {
-    case InfantState::positive: return CareState::play;
-    case InfantState::protest: return CareState::soothe;
-    default: return CareState::attend;
+    case InfantState::positive:
+      return CareState::play;
+    case InfantState::protest:
+      return CareState::soothe;
+    default:
+      return CareState::attend;
   }
 }
 
@@ -344,7 +348,8 @@ void learn_from_episode(const InfantParams& p, const Episode& e, WorkingModel& w
 
 void decay_hpa(double& z1, double& z, double gap_s, double tau1, double tau2) {
   const double d1 = std::exp(-gap_s / tau1), d2 = std::exp(-gap_s / tau2);
-  const double transfer = std::fabs(tau2 - tau1) < 1e-9 * tau2 ? gap_s / tau2 * d2 : tau2 / (tau2 - tau1) * (d2 - d1);
+  const double transfer =
+      std::fabs(tau2 - tau1) < 1e-9 * tau2 ? gap_s / tau2 * d2 : tau2 / (tau2 - tau1) * (d2 - d1);
   z = z * d2 + z1 * transfer;
   z1 *= d1;
 }
@@ -428,17 +433,21 @@ void DyadModel::day_impl(std::uint64_t infant_id, int day, Infant& infant, std::
     if (lab != nullptr && lab->protocol->session == s) {
       const Tie& lab_tie = ties[std::min(lab->tie, ties.size() - 1)];
       std::vector<Sample>* out = lab->samples;
-      const SampleSink samples = out != nullptr ? SampleSink([out](const Sample& x) { out->push_back(x); }) : SampleSink{};
-      const auto measures = run_protocol(infant_id, *lab->protocol, infant, lab_tie, samples, nullptr, lab->stranger);
+      const SampleSink samples =
+          out != nullptr ? SampleSink([out](const Sample& x) { out->push_back(x); }) : SampleSink{};
+      const auto measures =
+          run_protocol(infant_id, *lab->protocol, infant, lab_tie, samples, nullptr, lab->stranger);
       std::copy(measures.begin(), measures.end(), lab->phases);
-      decay_hpa(infant.z1, infant.z, std::max(86400.0 / schedule_.sessions_per_day - lab->protocol->duration_s(), 0.0),
+      decay_hpa(infant.z1, infant.z,
+                std::max(86400.0 / schedule_.sessions_per_day - lab->protocol->duration_s(), 0.0),
                 p.hpa_release_tau_s, p.hpa_clearance_tau_s);
       continue;
     }
     const CaregiverParams& cg = *tie.caregiver;
     Relationship& rel = *tie.relationship;
     const double availability =
-        1.0 - cg.preoccupied * sim::uniform_co(sim::low32(availability_rng.at(static_cast<std::uint64_t>(session)).w[0]));
+        1.0 - cg.preoccupied *
+                  sim::uniform_co(sim::low32(availability_rng.at(static_cast<std::uint64_t>(session)).w[0]));
     Setting st = partner_setting(p, cg, availability, dt);
     st.caregiver = true;
     Fast f = session_start(cg);
@@ -447,13 +456,14 @@ void DyadModel::day_impl(std::uint64_t infant_id, int day, Infant& infant, std::
     rec.tie = which;
     const auto first = static_cast<std::uint64_t>(session * steps_);
     for (std::int64_t k = 0; k < steps_; ++k) {
-      step<kTrace>(p, st, rng.at(first + static_cast<std::uint64_t>(k)), dt, sqrt_dt, static_cast<double>(k) * dt, f,
-                   infant, rel.wm, tally, rec);
+      step<kTrace>(p, st, rng.at(first + static_cast<std::uint64_t>(k)), dt, sqrt_dt,
+                   static_cast<double>(k) * dt, f, infant, rel.wm, tally, rec);
       if constexpr (kTrace) {
         rec.step = k;
         (*sink)(rec);
       }
     }
+    infant.last_session_z = infant.z;
     if (record_cortisol) {
       infant.cortisol_sum += infant.z;
       ++infant.cortisol_n;
@@ -485,14 +495,16 @@ void DyadModel::day_impl(std::uint64_t infant_id, int day, Infant& infant, std::
 
 std::vector<PhaseMeasures> DyadModel::run_protocol(std::uint64_t infant_id, const sim::Protocol& protocol,
                                                    Infant& infant, const Tie& tie, const SampleSink& samples,
-                                                   const StepSink* steps, const CaregiverParams* stranger_params) const {
+                                                   const StepSink* steps,
+                                                   const CaregiverParams* stranger_params) const {
   const InfantParams& p = p_;
   const double dt = schedule_.dt;
   const double sqrt_dt = std::sqrt(dt);
   const sim::Stream rng = stream(infant_id, kSubProtocol);
-  const auto base = (static_cast<std::uint64_t>(protocol.day) * static_cast<std::uint64_t>(schedule_.sessions_per_day) +
-                     static_cast<std::uint64_t>(protocol.session))
-                    << 32;
+  const auto base =
+      (static_cast<std::uint64_t>(protocol.day) * static_cast<std::uint64_t>(schedule_.sessions_per_day) +
+       static_cast<std::uint64_t>(protocol.session))
+      << 32;
   const CaregiverParams& cg = *tie.caregiver;
   CaregiverParams stranger;
   if (stranger_params != nullptr)
@@ -513,11 +525,13 @@ std::vector<PhaseMeasures> DyadModel::run_protocol(std::uint64_t infant_id, cons
   for (std::size_t ph = 0; ph < protocol.phases.size(); ++ph) {
     const sim::Phase& phase = protocol.phases[ph];
     const sim::Phase::Partner who = phase.partner();
-    const CaregiverParams* partner =
-        who == sim::Phase::Partner::caregiver ? &cg : who == sim::Phase::Partner::stranger ? &stranger : nullptr;
+    const CaregiverParams* partner = who == sim::Phase::Partner::caregiver  ? &cg
+                                     : who == sim::Phase::Partner::stranger ? &stranger
+                                                                            : nullptr;
     Setting st = partner != nullptr ? partner_setting(p, *partner, 1.0, dt) : Setting{};
     st.p_switch = event_probability(p.state_change_rate, dt);
-    st.p_stressor = event_probability((phase.stressor_rate >= 0 ? phase.stressor_rate : p.stressor_rate) / 60.0, dt);
+    st.p_stressor =
+        event_probability((phase.stressor_rate >= 0 ? phase.stressor_rate : p.stressor_rate) / 60.0, dt);
     st.caregiver = who == sim::Phase::Partner::caregiver;
     st.soothing = phase.soothing;
     st.changes = phase.engagement_changes;
@@ -525,18 +539,21 @@ std::vector<PhaseMeasures> DyadModel::run_protocol(std::uint64_t infant_id, cons
     st.comfort = st.caregiver ? 1.0 : p.stranger_comfort;
     st.drive = phase.arousal_input + (phase.caregiver_present ? 0.0 : p.separation_stress) +
                (phase.stranger_present ? p.stranger_wariness : 0.0);
-    if (partner != previous && partner != nullptr) {  // someone comes in: she starts attending, at her baseline
+    if (partner != previous &&
+        partner != nullptr) {  // someone comes in: she starts attending, at her baseline
       f.c = CareState::attend;
       f.y = partner->baseline_stress;
     }
-    if (partner != nullptr) f.c = st.changes ? (f.c == CareState::still ? CareState::attend : f.c) : CareState::still;
+    if (partner != nullptr)
+      f.c = st.changes ? (f.c == CareState::still ? CareState::attend : f.c) : CareState::still;
     previous = partner;
     f.was_coordinated = partner != nullptr && coordinated(f.i, f.c, f.x > p.distress_threshold);
     if (phase.arousal_pulse > 0) f.x = 1.0 - (1.0 - f.x) * std::exp(-phase.arousal_pulse);
 
     Tally tally;
     const auto n = static_cast<std::int64_t>(std::llround(phase.duration_s / dt));
-    const auto every = phase.sample_every_s > 0 ? std::max<std::int64_t>(1, std::llround(phase.sample_every_s / dt)) : 0;
+    const auto every =
+        phase.sample_every_s > 0 ? std::max<std::int64_t>(1, std::llround(phase.sample_every_s / dt)) : 0;
     const double phase_start = t;
     rec.phase = static_cast<int>(ph);
     for (std::int64_t j = 0; j < n; ++j, ++k, t += dt) {
@@ -549,7 +566,8 @@ std::vector<PhaseMeasures> DyadModel::run_protocol(std::uint64_t infant_id, cons
         (*steps)(rec);
       }
       if (every > 0 && samples && j % every == 0)
-        samples(Sample{static_cast<int>(ph), t, f.x, f.y, infant.z, f.i, partner != nullptr ? f.c : CareState::away});
+        samples(Sample{static_cast<int>(ph), t, f.x, f.y, infant.z, f.i,
+                       partner != nullptr ? f.c : CareState::away});
     }
 
     PhaseMeasures m;
@@ -564,13 +582,13 @@ std::vector<PhaseMeasures> DyadModel::run_protocol(std::uint64_t infant_id, cons
     m.signalling_share = tally.signalling / secs;
     m.avert_share = tally.avert / secs;
     m.coordinated_share = tally.coordinated / secs;
-    m.ruptures = tally.ruptures;
-    m.repairs = tally.repairs;
-    m.episodes = tally.episodes;
-    m.fr_events = tally.fr;
-    m.latency_to_calm_s = tally.first_distress < 0   ? 0.0
-                          : tally.calm_after < 0     ? phase_start + m.duration_s - tally.first_distress
-                                                     : tally.calm_after - tally.first_distress;
+    m.ruptures = static_cast<double>(tally.ruptures);
+    m.repairs = static_cast<double>(tally.repairs);
+    m.episodes = static_cast<double>(tally.episodes);
+    m.fr_events = static_cast<double>(tally.fr);
+    m.latency_to_calm_s = tally.first_distress < 0 ? 0.0
+                          : tally.calm_after < 0   ? phase_start + m.duration_s - tally.first_distress
+                                                   : tally.calm_after - tally.first_distress;
     m.fear_share = tally.fear / secs;
     m.dissociation_share = tally.dissociated / secs;
     m.cortisol_mean = tally.sum_z / steps_n;
@@ -584,27 +602,41 @@ std::vector<PhaseMeasures> DyadModel::run_protocol(std::uint64_t infant_id, cons
 
 namespace {
 double* save_interaction(const Interaction& i, double* out) {
-  const double v[11] = {i.session_s, i.coordinated_s, i.positive_s, i.negative_s, static_cast<double>(i.sessions),
-                        static_cast<double>(i.repairs), static_cast<double>(i.ruptures),
-                        static_cast<double>(i.episodes), static_cast<double>(i.responded),
-                        static_cast<double>(i.shocks), static_cast<double>(i.fr_events)};
+  const double v[11] = {i.session_s,
+                        i.coordinated_s,
+                        i.positive_s,
+                        i.negative_s,
+                        static_cast<double>(i.sessions),
+                        static_cast<double>(i.repairs),
+                        static_cast<double>(i.ruptures),
+                        static_cast<double>(i.episodes),
+                        static_cast<double>(i.responded),
+                        static_cast<double>(i.shocks),
+                        static_cast<double>(i.fr_events)};
   return std::copy(v, v + 11, out);
 }
 const double* load_interaction(const double* in, Interaction& i) {
   const auto n = [](double v) { return static_cast<std::int64_t>(v); };
-  i = Interaction{in[0], in[1], in[2], in[3], n(in[4]), n(in[5]), n(in[6]), n(in[7]), n(in[8]), n(in[9]), n(in[10])};
+  i = Interaction{in[0],    in[1],    in[2],    in[3],    n(in[4]), n(in[5]),
+                  n(in[6]), n(in[7]), n(in[8]), n(in[9]), n(in[10])};
   return in + 11;
 }
 }  // namespace
 
 void save_state(const Infant& in, double* out) {
-  const double v[kInfantState] = {in.regulation, in.regulation_cap, in.z1, in.z, in.sensitization, in.cortisol_sum,
-                                  static_cast<double>(in.cortisol_n)};
+  const double v[kInfantState] = {in.regulation,
+                                  in.regulation_cap,
+                                  in.z1,
+                                  in.z,
+                                  in.sensitization,
+                                  in.cortisol_sum,
+                                  static_cast<double>(in.cortisol_n),
+                                  in.last_session_z};
   std::copy(v, v + kInfantState, out);
 }
 
 void load_state(const double* in, Infant& out) {
-  out = Infant{in[0], in[1], in[2], in[3], in[4], in[5], static_cast<std::int64_t>(in[6])};
+  out = Infant{in[0], in[1], in[2], in[3], in[4], in[5], static_cast<std::int64_t>(in[6]), in[7]};
 }
 
 void save_state(const Relationship& in, double* out) {

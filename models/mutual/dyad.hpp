@@ -34,11 +34,11 @@ bool coordinated(InfantState i, CareState c, bool distressed);
 
 // The infant's working model of one caregiver: the slow state of a relationship.
 struct WorkingModel {
-  double expectation = 0.5;       // E: expected comfort when distressed
+  double expectation = 0.5;        // E: expected comfort when distressed
   double unpredictability = 0.25;  // V: expected squared prediction error of comfort (prior: maximal)
-  double rejection = 0.0;         // R: expected rejection of distress bids
-  double gain = 1.0;              // g: signalling strategy (<1 deactivating, >1 hyperactivating)
-  double fear = 0.0;              // F: learned fear of the caregiver
+  double rejection = 0.0;          // R: expected rejection of distress bids
+  double gain = 1.0;               // g: signalling strategy (<1 deactivating, >1 hyperactivating)
+  double fear = 0.0;               // F: learned fear of the caregiver
 };
 
 // What happened in a relationship's ordinary sessions over some period (a day, or the whole run).
@@ -72,6 +72,7 @@ struct Infant {
   double sensitization = 0.0;   // S: HPA sensitization by unrepaired distress
   double cortisol_sum = 0.0;    // session-end z over the final days
   std::int64_t cortisol_n = 0;
+  double last_session_z = 0.0;  // z at the end of the latest ordinary session
 };
 
 // One caregiver–infant tie as the model sees it during a day.
@@ -105,7 +106,7 @@ struct PhaseMeasures {
   double arousal_mean = 0, arousal_peak = 0;
   double positive_share = 0, negative_share = 0, signalling_share = 0, avert_share = 0;
   double coordinated_share = 0;
-  std::int64_t ruptures = 0, repairs = 0, episodes = 0, fr_events = 0;
+  double ruptures = 0, repairs = 0, episodes = 0, fr_events = 0;  // counts
   double latency_to_calm_s = 0;
   double fear_share = 0, dissociation_share = 0;
   double cortisol_mean = 0, cortisol_end = 0, cortisol_peak = 0, cortisol_peak_s = 0;
@@ -163,8 +164,8 @@ class DyadModel {
 
   // Runs a protocol's phases as one session with `tie`'s caregiver (the infant's state carries
   // through the phases and is changed by them). One PhaseMeasures per phase.
-  std::vector<PhaseMeasures> run_protocol(std::uint64_t infant_id, const sim::Protocol& protocol, Infant& infant,
-                                          const Tie& tie, const SampleSink& samples = {},
+  std::vector<PhaseMeasures> run_protocol(std::uint64_t infant_id, const sim::Protocol& protocol,
+                                          Infant& infant, const Tie& tie, const SampleSink& samples = {},
                                           const StepSink* steps = nullptr,
                                           const CaregiverParams* stranger = nullptr) const;
 
@@ -173,8 +174,8 @@ class DyadModel {
 
  private:
   template <bool kTrace>
-  void day_impl(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties, const LabVisit* lab,
-                const StepSink* sink) const;
+  void day_impl(std::uint64_t infant_id, int day, Infant& infant, std::span<const Tie> ties,
+                const LabVisit* lab, const StepSink* sink) const;
   sim::Stream stream(std::uint64_t infant_id, std::uint64_t sub) const;
 
   InfantParams p_;
@@ -205,7 +206,7 @@ double hpa_peak_time(double tau1, double tau2);
 
 // Checkpoints: how many doubles a saved infant and a saved relationship take (counts are exact
 // below 2^53).
-inline constexpr std::size_t kInfantState = 7;
+inline constexpr std::size_t kInfantState = 8;
 inline constexpr std::size_t kRelationshipState = 5 + 2 * 11;
 void save_state(const Infant& in, double* out);
 void load_state(const double* in, Infant& out);

@@ -27,8 +27,8 @@ Classification classify(const InfantParams& p, const Scales& s) {
   return {organized, '-'};
 }
 
-Outcome outcome(const InfantParams& p, const WorkingModel& wm, const Interaction& period, const Infant& infant,
-                double cortisol) {
+Outcome outcome(const InfantParams& p, const WorkingModel& wm, const Interaction& period,
+                const Infant& infant, double cortisol) {
   Outcome o;
   o.expectation = wm.expectation;
   o.unpredictability = unpredictability_scale(wm.unpredictability);
@@ -47,7 +47,9 @@ Outcome outcome(const InfantParams& p, const WorkingModel& wm, const Interaction
   o.secondary = c.secondary;
   o.episodes = period.episodes;
   o.shocks = period.shocks;
-  o.responded_share = period.episodes > 0 ? static_cast<double>(period.responded) / static_cast<double>(period.episodes) : 0.0;
+  o.responded_share = period.episodes > 0
+                          ? static_cast<double>(period.responded) / static_cast<double>(period.episodes)
+                          : 0.0;
   const double minutes = period.session_s / 60.0;
   o.coordinated_fraction = period.session_s > 0 ? period.coordinated_s / period.session_s : 0.0;
   o.repairs_per_min = minutes > 0 ? static_cast<double>(period.repairs) / minutes : 0.0;
@@ -59,10 +61,13 @@ Outcome outcome(const InfantParams& p, const WorkingModel& wm, const Interaction
   return o;
 }
 
-Classification observed_class(std::span<const sim::Phase> phases, std::span<const PhaseMeasures> measures) {
+namespace {
+// The coder's rule over the phases for which `coded(i)` holds.
+template <class Coded>
+Classification code_reunions(std::span<const PhaseMeasures> measures, Coded coded) {
   double secs = 0, negative = 0, avert = 0, fear = 0, dissociation = 0, uncalmed = 0;
-  for (std::size_t i = 0; i < phases.size() && i < measures.size(); ++i) {
-    if (!phases[i].reunion) continue;
+  for (std::size_t i = 0; i < measures.size(); ++i) {
+    if (!coded(i)) continue;
     const PhaseMeasures& m = measures[i];
     secs += m.duration_s;
     negative += m.negative_share * m.duration_s;
@@ -75,14 +80,24 @@ Classification observed_class(std::span<const sim::Phase> phases, std::span<cons
   negative /= secs;
   avert /= secs;
   // The organized pattern as coders read it: avoidance of the returning caregiver (looking away,
-  // little distress), resistance (distress that her return does not end), or neither.
+  // hardly any distress), resistance (distress that her return does not end), or neither.
   char organized = 'B';
-  if (avert >= 0.45 && negative < 0.15)
+  if (avert >= 0.35 && negative < 0.03)
     organized = 'A';
-  else if (negative >= 0.3 && uncalmed >= 0.5 * secs)
+  else if (negative >= 0.06 || uncalmed >= 0.25 * secs)
     organized = 'C';
-  if (fear / secs >= 0.02 || dissociation > 0) return {'D', organized};
+  if (fear / secs >= 0.015 || dissociation > 0) return {'D', organized};
   return {organized, '-'};
+}
+}  // namespace
+
+Classification observed_class(std::span<const sim::Phase> phases, std::span<const PhaseMeasures> measures) {
+  return code_reunions(measures.first(std::min(phases.size(), measures.size())),
+                       [&](std::size_t i) { return phases[i].reunion; });
+}
+
+Classification observed_class(std::span<const PhaseMeasures> reunions) {
+  return code_reunions(reunions, [](std::size_t) { return true; });
 }
 
 namespace {
@@ -119,25 +134,25 @@ const std::array<ClassInfo, 4> kClasses{{
 
 using PK = PhaseField::Kind;
 const std::array<PhaseField, 19> kPhaseFields{{
-  {"duration_s", "length of the phase, s", PK::real, [](const PhaseMeasures& m) { return m.duration_s; }},
-  {"arousal_mean", "mean infant arousal", PK::real, [](const PhaseMeasures& m) { return m.arousal_mean; }},
-  {"arousal_peak", "highest infant arousal", PK::real, [](const PhaseMeasures& m) { return m.arousal_peak; }},
-  {"positive_share", "share of time in positive engagement", PK::real, [](const PhaseMeasures& m) { return m.positive_share; }},
-  {"negative_share", "share of time in protest (negative affect)", PK::real, [](const PhaseMeasures& m) { return m.negative_share; }},
-  {"signalling_share", "share of time looking at the partner (attend or positive): social signalling", PK::real, [](const PhaseMeasures& m) { return m.signalling_share; }},
-  {"avert_share", "share of time looking away", PK::real, [](const PhaseMeasures& m) { return m.avert_share; }},
-  {"coordinated_share", "share of time in matched states", PK::real, [](const PhaseMeasures& m) { return m.coordinated_share; }},
-  {"ruptures", "match→mismatch transitions", PK::count, [](const PhaseMeasures& m) { return static_cast<double>(m.ruptures); }},
-  {"repairs", "mismatch→match transitions", PK::count, [](const PhaseMeasures& m) { return static_cast<double>(m.repairs); }},
-  {"episodes", "distress episodes that ended in the phase", PK::count, [](const PhaseMeasures& m) { return static_cast<double>(m.episodes); }},
-  {"fr_events", "seconds of frightened/frightening behaviour", PK::count, [](const PhaseMeasures& m) { return static_cast<double>(m.fr_events); }},
-  {"latency_to_calm_s", "from the phase's first distress to arousal below θ_d/2 (censored at the phase end; 0 if never distressed)", PK::real, [](const PhaseMeasures& m) { return m.latency_to_calm_s; }},
-  {"fear_share", "share of time with fear displays or frightening behaviour from the caregiver", PK::real, [](const PhaseMeasures& m) { return m.fear_share; }},
-  {"dissociation_share", "share of time dissociated (frozen)", PK::real, [](const PhaseMeasures& m) { return m.dissociation_share; }},
-  {"cortisol_mean", "mean cortisol z", PK::real, [](const PhaseMeasures& m) { return m.cortisol_mean; }},
-  {"cortisol_end", "cortisol z at the phase's end", PK::real, [](const PhaseMeasures& m) { return m.cortisol_end; }},
-  {"cortisol_peak", "highest cortisol z", PK::real, [](const PhaseMeasures& m) { return m.cortisol_peak; }},
-  {"cortisol_peak_s", "when the phase's highest cortisol came, s since the protocol's start", PK::real, [](const PhaseMeasures& m) { return m.cortisol_peak_s; }},
+  {"duration_s", "length of the phase, s", PK::real, &PhaseMeasures::duration_s},
+  {"arousal_mean", "mean infant arousal", PK::real, &PhaseMeasures::arousal_mean},
+  {"arousal_peak", "highest infant arousal", PK::real, &PhaseMeasures::arousal_peak},
+  {"positive_share", "share of time in positive engagement", PK::real, &PhaseMeasures::positive_share},
+  {"negative_share", "share of time in protest (negative affect)", PK::real, &PhaseMeasures::negative_share},
+  {"signalling_share", "share of time looking at the partner (attend or positive): social signalling", PK::real, &PhaseMeasures::signalling_share},
+  {"avert_share", "share of time looking away", PK::real, &PhaseMeasures::avert_share},
+  {"coordinated_share", "share of time in matched states", PK::real, &PhaseMeasures::coordinated_share},
+  {"ruptures", "match→mismatch transitions", PK::count, &PhaseMeasures::ruptures},
+  {"repairs", "mismatch→match transitions", PK::count, &PhaseMeasures::repairs},
+  {"episodes", "distress episodes that ended in the phase", PK::count, &PhaseMeasures::episodes},
+  {"fr_events", "seconds of frightened/frightening behaviour", PK::count, &PhaseMeasures::fr_events},
+  {"latency_to_calm_s", "from the phase's first distress to arousal below θ_d/2 (censored at the phase end; 0 if never distressed)", PK::real, &PhaseMeasures::latency_to_calm_s},
+  {"fear_share", "share of time with fear displays or frightening behaviour from the caregiver", PK::real, &PhaseMeasures::fear_share},
+  {"dissociation_share", "share of time dissociated (frozen)", PK::real, &PhaseMeasures::dissociation_share},
+  {"cortisol_mean", "mean cortisol z", PK::real, &PhaseMeasures::cortisol_mean},
+  {"cortisol_end", "cortisol z at the phase's end", PK::real, &PhaseMeasures::cortisol_end},
+  {"cortisol_peak", "highest cortisol z", PK::real, &PhaseMeasures::cortisol_peak},
+  {"cortisol_peak_s", "when the phase's highest cortisol came, s since the protocol's start", PK::real, &PhaseMeasures::cortisol_peak_s},
 }};
 // clang-format on
 }  // namespace

@@ -53,8 +53,8 @@ struct Classification {
 Classification classify(const InfantParams& p, const Scales& s);
 
 // Outcomes of one relationship (`period`: the whole run, or one day; `cortisol`: the value to report).
-Outcome outcome(const InfantParams& p, const WorkingModel& wm, const Interaction& period, const Infant& infant,
-                double cortisol);
+Outcome outcome(const InfantParams& p, const WorkingModel& wm, const Interaction& period,
+                const Infant& infant, double cortisol);
 
 // One output field: how to read it from an Outcome, for tables, daily series and docs.
 struct OutcomeField {
@@ -76,14 +76,17 @@ struct PhaseField {
   std::string_view name;
   std::string_view meaning;
   enum Kind { real, count } kind;
-  double (*get)(const PhaseMeasures&);
+  double PhaseMeasures::*member;
 };
 std::span<const PhaseField> phase_fields();
 
 // The classification a Strange Situation coder gives from the reunion phases (Phase::reunion):
-// D when fear, freezing or dissociation is seen, with the forced secondary from the organized
-// rule; A when the infant looks away and shows little distress; C when it stays distressed and is
-// not calmed; else B. '?' when the protocol has no reunion phase.
+// D when fear displays (≥ 1.5% of reunion time) or dissociation are seen, with the forced
+// secondary from the organized rule; A when the infant looks away (≥ 35%) with hardly any protest
+// (< 3%); C when it protests (≥ 6%) or is not calmed for a quarter of the reunions; else B.
+// '?' when the protocol has no reunion phase.
 Classification observed_class(std::span<const sim::Phase> phases, std::span<const PhaseMeasures> measures);
+// The same over measures that are all reunion phases.
+Classification observed_class(std::span<const PhaseMeasures> reunions);
 
 }  // namespace attune::mutual

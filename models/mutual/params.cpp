@@ -19,9 +19,9 @@ struct Field {
 // clang-format off
 const std::array<Field<CaregiverParams>, 16> kCaregiver{{
   {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.6, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
-  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.15, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::dismissing},
+  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.2, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
   {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.15, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
-  {{"unresolved", "u", "1", "AAI unresolved loss or trauma: raises frightened/frightening behaviour", 0.1, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::unresolved},
+  {{"unresolved", "u", "1", "AAI unresolved loss or trauma: raises frightened/frightening behaviour", 0.15, 0, 1, false, false, DistKind::beta, 1.5}, &CaregiverParams::unresolved},
   {{"baseline_stress", "b_c", "1", "the caregiver's resting dysregulation (depression, poverty load)", 0.2, 0, 1, false, true, DistKind::beta, 6}, &CaregiverParams::baseline_stress},
   {{"caregiver_regulation", "r_c", "per s", "return of the caregiver's arousal to her baseline", 0.02}, &CaregiverParams::caregiver_regulation},
   {{"contagion", "ρ", "per s", "pull of the infant's arousal on the engaged caregiver's arousal", 0.02}, &CaregiverParams::contagion},
@@ -37,7 +37,7 @@ const std::array<Field<CaregiverParams>, 16> kCaregiver{{
 }};
 
 const std::array<Field<InfantParams>, 42> kInfant{{
-  {{"state_change_rate", "κ", "per s", "rate at which the infant re-draws its affect/engagement state", 0.8}, &InfantParams::state_change_rate},
+  {{"state_change_rate", "κ", "per s", "rate at which the infant re-draws its affect/engagement state", 1.0}, &InfantParams::state_change_rate},
   {{"weight_avert", "w_W", "1", "weight of looking away (at calm, g = 1)", 0.25}, &InfantParams::weight_avert},
   {{"weight_attend", "w_N", "1", "weight of neutral attention to the partner", 0.4}, &InfantParams::weight_attend},
   {{"weight_positive", "w_P", "1", "weight of positive engagement (at calm)", 0.35}, &InfantParams::weight_positive},

@@ -14,10 +14,10 @@ struct CaregiverParams {
   double sensitivity = 0.6;  // s, [0,1]
   // The caregiver's state of mind about attachment (Adult Attachment Interview), as dimensions:
   // all three low is autonomous.
-  double dismissing = 0.15;   // d: turns away from distress bids; little moved by the infant's distress
-  double preoccupied = 0.15;  // p: inconsistently available, own agenda, entangled in the infant's arousal
-  double unresolved = 0.1;    // u: unresolved loss or trauma: frightened/frightening behaviour
-  double baseline_stress = 0.2;        // b_c: resting dysregulation (depression, poverty load), [0,1]
+  double dismissing = 0.2;       // d: turns away from distress bids; little moved by the infant's distress
+  double preoccupied = 0.15;     // p: inconsistently available, own agenda, entangled in the infant's arousal
+  double unresolved = 0.15;      // u: unresolved loss or trauma: frightened/frightening behaviour
+  double baseline_stress = 0.2;  // b_c: resting dysregulation (depression, poverty load), [0,1]
   double caregiver_regulation = 0.02;  // r_c: return of her arousal to baseline, per s
   double contagion = 0.02;             // ρ: pull of the infant's distress on her arousal, per s
   double caregiver_noise = 0.02;       // σ_c: her arousal noise, per √s
@@ -34,18 +34,18 @@ struct CaregiverParams {
 // Shared by all infants of a scenario: the infant's make-up and the model's constants.
 struct InfantParams {
   // Affect and engagement states on the scale of seconds (MODEL2.md §7.3).
-  double state_change_rate = 0.8;  // κ: infant state re-draws per s
+  double state_change_rate = 1.0;  // κ: infant state re-draws per s
   double weight_avert = 0.25;      // w_W
   double weight_attend = 0.4;      // w_N
   double weight_positive = 0.35;   // w_P
   double weight_protest = 1.0;     // w_X at x = θ_d and g = 1
   double play_contagion = 2.0;     // π: caregiver's play multiplies the positive weight by 1 + π
   // Arousal, in [0,1], saturating.
-  double infant_noise = 0.02;      // σ_x, per √s
-  double stressor_rate = 1.0;      // λ_s, per min
-  double stressor_size = 0.3;      // J: a stressor closes 1 − e^(−J·Exp(1)) of the gap to 1
+  double infant_noise = 0.02;       // σ_x, per √s
+  double stressor_rate = 1.0;       // λ_s, per min
+  double stressor_size = 0.3;       // J: a stressor closes 1 − e^(−J·Exp(1)) of the gap to 1
   double distress_threshold = 0.6;  // θ_d
-  double mismatch_stress = 0.01;   // μ_m: arousal drive of an unmet bid, per s
+  double mismatch_stress = 0.01;    // μ_m: arousal drive of an unmet bid, per s
   double separation_stress = 0.02;  // μ_s: arousal drive while no attachment figure is present, per s
   double stranger_wariness = 0.01;  // μ_w: arousal drive while a stranger is present, per s
   double stranger_comfort = 0.5;    // c_w: a stranger's soothing relative to the caregiver's
@@ -58,28 +58,28 @@ struct InfantParams {
   double coregulation_rate = 0.003;   // η_r per co-regulated episode
   double maturation_per_day = 0.001;  // m_r
   // Distress episodes and what the working model learns from them.
-  double response_window_s = 20.0;   // W
-  double expectation_rate = 0.05;    // η_E
-  double rejection_rate = 0.05;      // η_R
-  double fear_rate = 0.02;           // η_F per second of frightening behaviour
+  double response_window_s = 20.0;        // W
+  double expectation_rate = 0.05;         // η_E
+  double rejection_rate = 0.05;           // η_R
+  double fear_rate = 0.02;                // η_F per second of frightening behaviour
   double fear_forgetting_per_day = 0.03;  // δ_F
-  double fear_display_rate = 0.05;   // λ_F: fear displays per s at F = 1 with the caregiver engaged
-  double strategy_rate = 0.05;       // η_g
-  double gain_min = 0.2;             // g_min
-  double gain_max = 3.0;             // g_max
-  double hyper = 1.0;                // H
-  double deact = 2.0;                // D_a
-  double shock_s = 60.0;             // T_s
-  double dissociation_s = 30.0;      // T_D
+  double fear_display_rate = 0.05;        // λ_F: fear displays per s at F = 1 with the caregiver engaged
+  double strategy_rate = 0.05;            // η_g
+  double gain_min = 0.2;                  // g_min
+  double gain_max = 3.0;                  // g_max
+  double hyper = 1.0;                     // H
+  double deact = 2.0;                     // D_a
+  double shock_s = 60.0;                  // T_s
+  double dissociation_s = 30.0;           // T_D
   // HPA axis.
-  double hpa_release_tau_s = 720.0;    // τ₁
-  double hpa_clearance_tau_s = 2700.0;  // τ₂
-  double hpa_gain = 0.01;             // γ
-  double sensitization_rate = 0.02;    // η_S per unrepaired episode
-  double sensitization_gain = 2.0;     // κ_S
+  double hpa_release_tau_s = 720.0;           // τ₁
+  double hpa_clearance_tau_s = 2700.0;        // τ₂
+  double hpa_gain = 0.01;                     // γ
+  double sensitization_rate = 0.02;           // η_S per unrepaired episode
+  double sensitization_gain = 2.0;            // κ_S
   double sensitization_decay_per_day = 0.01;  // δ_S
   // Classification thresholds (of the working-model classification).
-  double d_threshold = 0.4;          // F above which the relationship is D
+  double d_threshold = 0.4;           // F above which the relationship is D
   double organized_threshold = 0.35;  // avoidance/resistance below which it is B
 };
 

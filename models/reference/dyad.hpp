@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/reference/params.hpp"
+#include "sim/model.hpp"
 #include "sim/protocol.hpp"
 #include "sim/random.hpp"
 #include "sim/schedule.hpp"
@@ -94,11 +95,7 @@ struct PhaseMeasures {
   double cortisol_end = 0;       // z at the phase's end
 };
 
-struct ProtocolSample {
-  int phase;
-  double t_s;  // since the protocol's start
-  double arousal, partner_arousal, cortisol;
-};
+using ProtocolSample = sim::ProtocolSample;
 
 // A protocol given during simulate_day(): it takes the place of session `protocol->session`
 // (or, without carry-over, is run on a copy of the state just before it).

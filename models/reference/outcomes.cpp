@@ -81,19 +81,19 @@ const std::array<OutcomeField, 16> kFields{{
 const std::array<ClassInfo, 4> kClasses{{
   {'B', "secure"}, {'A', "avoidant"}, {'C', "resistant"}, {'D', "disorganized"}}};
 const std::array<PhaseField, 13> kPhaseFields{{
-  {"mean_arousal", "mean infant arousal x", [](const PhaseMeasures& m) { return m.mean_arousal; }},
-  {"peak_arousal", "highest infant arousal x", [](const PhaseMeasures& m) { return m.peak_arousal; }},
-  {"mean_signal", "mean distress signal s = g·max(x, 0)", [](const PhaseMeasures& m) { return m.mean_signal; }},
-  {"signal_per_arousal", "Σ signal / Σ max(x, 0) while not dissociated (NaN if never aroused)", [](const PhaseMeasures& m) { return m.signal_per_arousal; }},
-  {"coordinated_fraction", "share of the phase in coordinated states", [](const PhaseMeasures& m) { return m.coordinated_fraction; }},
-  {"ruptures", "engaged→disengaged transitions", [](const PhaseMeasures& m) { return m.ruptures; }},
-  {"repairs", "miscoordinated→coordinated transitions", [](const PhaseMeasures& m) { return m.repairs; }},
-  {"episodes", "distress episodes that ended in the phase", [](const PhaseMeasures& m) { return m.episodes; }},
-  {"shocks", "developmental shocks in the phase", [](const PhaseMeasures& m) { return m.shocks; }},
-  {"latency_to_calm_s", "s from the phase's start until x < θ_d/2 (its length if never)", [](const PhaseMeasures& m) { return m.latency_to_calm_s; }},
-  {"fear_s", "s of frightening caregiver behaviour", [](const PhaseMeasures& m) { return m.fear_s; }},
-  {"dissociated_s", "s dissociated (freezing)", [](const PhaseMeasures& m) { return m.dissociated_s; }},
-  {"cortisol_end", "cortisol z at the phase's end", [](const PhaseMeasures& m) { return m.cortisol_end; }},
+  {"mean_arousal", "mean infant arousal x", &PhaseMeasures::mean_arousal},
+  {"peak_arousal", "highest infant arousal x", &PhaseMeasures::peak_arousal},
+  {"mean_signal", "mean distress signal s = g·max(x, 0)", &PhaseMeasures::mean_signal},
+  {"signal_per_arousal", "Σ signal / Σ max(x, 0) while not dissociated (NaN if never aroused)", &PhaseMeasures::signal_per_arousal},
+  {"coordinated_fraction", "share of the phase in coordinated states", &PhaseMeasures::coordinated_fraction},
+  {"ruptures", "engaged→disengaged transitions", &PhaseMeasures::ruptures},
+  {"repairs", "miscoordinated→coordinated transitions", &PhaseMeasures::repairs},
+  {"episodes", "distress episodes that ended in the phase", &PhaseMeasures::episodes},
+  {"shocks", "developmental shocks in the phase", &PhaseMeasures::shocks},
+  {"latency_to_calm_s", "s from the phase's start until x < θ_d/2 (its length if never)", &PhaseMeasures::latency_to_calm_s},
+  {"fear_s", "s of frightening caregiver behaviour", &PhaseMeasures::fear_s},
+  {"dissociated_s", "s dissociated (freezing)", &PhaseMeasures::dissociated_s},
+  {"cortisol_end", "cortisol z at the phase's end", &PhaseMeasures::cortisol_end},
 }};
 // clang-format on
 }  // namespace

@@ -45,11 +45,11 @@ struct OutcomeField {
 };
 std::span<const OutcomeField> outcome_fields();
 
-// One column of the protocol phase table (/protocol/phases), read from PhaseMeasures.
+// One column of the protocol phase table (/protocol/phases): a member of PhaseMeasures.
 struct PhaseField {
   std::string_view name;
   std::string_view meaning;
-  double (*get)(const PhaseMeasures&);
+  double PhaseMeasures::*member;
 };
 std::span<const PhaseField> phase_fields();
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <tbb/info.h>
 
+#include <charconv>
 #include <filesystem>
 #include <thread>
 
@@ -21,7 +22,9 @@ sim::Scenario load(const ScenarioArgs& a) {
 }
 
 int resolve_threads(int threads) {
-  if (threads < 0) throw sim::InputError(fmt::format("--threads {}: must be 0 (all cores) or more", threads));
+  constexpr int kMaxThreads = 1024;
+  if (threads < 0 || threads > kMaxThreads)
+    throw sim::InputError(fmt::format("--threads {}: allowed 0 (all cores) to {}", threads, kMaxThreads));
   return threads == 0 ? tbb::info::default_concurrency() : threads;
 }
 
@@ -64,6 +67,7 @@ int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
                     checkpoint));
   if (!args.save_state.empty() && args.save_state == args.output)
     throw sim::InputError(fmt::format("--save-state {}: the same path as the output", args.save_state));
+  sim::check_output_path(args.output, args.force, {args.in.scenario});
   sim::OutputFile out(args.output, args.force);  // refuses an existing file before any work
   if (!args.quiet)
     fmt::print("attune {}: scenario '{}' ({})\n{} on {} thread{}\n", kVersion, s.name, s.source, describe(s),
@@ -92,7 +96,7 @@ int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
   out.commit();
   if (checkpointing) std::filesystem::remove(checkpoint);
   if (!args.quiet) {
-    fmt::print("{}", sim::summarize(r.infants, summary_spec()));
+    fmt::print("{}", sim::summarize(r.infants, summary_spec(s.model)));
     fmt::print("elapsed {:.2f} s, {:.1f} million dyad-steps per second\nwrote {}\n", r.elapsed_s,
                static_cast<double>(r.dyad_steps) / r.elapsed_s / 1e6, args.output);
   }
@@ -104,7 +108,7 @@ int check_command(const ScenarioArgs& args) {
   if (has_sweep(args.scenario)) print_sweep_plan(plan_sweep(args));
   fmt::print("# {}: valid\n# {}\n# {} dyad-steps\n{}", s.source, describe(s),
              static_cast<double>(s.dyads()) * static_cast<double>(s.schedule.steps_per_run()),
-             sim::to_yaml(s, model_spec()));
+             sim::to_yaml(s, sim::model_spec(model_of(s))));
   return 0;
 }
 
@@ -113,7 +117,10 @@ int info_command(const std::string& path) {
   const auto version = attrs.find("schema_version");
   if (version == attrs.end())
     throw sim::InputError(fmt::format("{}: not an attune file (no schema_version)", path));
-  if (std::stoll(version->second) != sim::kSchemaVersion)
+  long long schema = -1;
+  const std::string& v = version->second;
+  if (std::from_chars(v.data(), v.data() + v.size(), schema).ptr != v.data() + v.size() ||
+      schema != sim::kSchemaVersion)
     throw sim::InputError(fmt::format("{}: schema_version {} is not one this attune reads ({})", path,
                                       version->second, sim::kSchemaVersion));
   for (const char* key : {"kind", "schema_version", "attune_version", "git_commit", "model", "seed",
@@ -127,10 +134,13 @@ int info_command(const std::string& path) {
   std::string names;
   for (const auto& d : daily) names += (names.empty() ? "" : ", ") + d;
   fmt::print("{:<16} {}\n", "daily", names.empty() ? "-" : names);
-  fmt::print("{}", sim::summarize(sim::read_table(path, "infants"), summary_spec()));
-  const Agreement agreement = read_agreement(path);
+  const auto model = attrs.find("model");
+  const std::string model_name = model == attrs.end() ? "reference" : model->second;
+  fmt::print("{}", sim::summarize(sim::read_table(path, "infants"), summary_spec(model_name)));
+  const Agreement agreement = read_agreement(path, model_name);
   if (agreement.n() > 0)
-    fmt::print("observed classification (Strange Situation reunions)\n{}", format_agreement(agreement));
+    fmt::print("observed classification (Strange Situation reunions)\n{}",
+               format_agreement(agreement, model_name));
   return 0;
 }
 

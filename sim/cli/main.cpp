@@ -1,6 +1,7 @@
 // attune: the command line. The only place that turns errors into exit statuses:
 // 0 success, 2 bad input (scenario, options, paths), 1 anything else, 130 interrupted.
 #include <fmt/format.h>
+#include <hdf5.h>
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include "sim/cli/compare_command.hpp"
 #include "sim/cli/mpi_farm.hpp"
 #include "sim/cli/sweep.hpp"
+#include "sim/cli/validate_command.hpp"
 #include "sim/cli/version.hpp"
 #include "sim/errors.hpp"
 #include "sim/runner.hpp"
@@ -37,6 +39,11 @@ int run_main(int argc, char** argv);
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Files are closed by their owners before main returns. HDF5's own shutdown at exit would try
+  // to close again a file whose close failed (a full disk) and crash (SEGV in H5F__close_cb); and
+  // attune reports HDF5 errors itself, on every thread.
+  H5dont_atexit();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   attune::app::mpi_start(&argc, &argv);
   int code = 1;
   try {
@@ -131,6 +138,9 @@ int run_main(int argc, char** argv) {
       ->add_option("--bootstrap", compare.resamples, "bootstrap resamples of the effect-size intervals")
       ->capture_default_str();
 
+  app::ValidateArgs validate;
+  auto* validate_cmd = app::add_validate_command(app, validate);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -141,6 +151,7 @@ int run_main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGUSR1, on_signal);  // SLURM's walltime warning (sbatch --signal=B:USR1@120)
+  std::signal(SIGHUP, on_signal);   // a closed terminal or ssh session: stop cleanly, leave no .tmp
   try {
     if (*run_cmd) return app::run_command(run, g_stop);
     if (*check_cmd) return app::check_command(check);
@@ -151,6 +162,7 @@ int run_main(int argc, char** argv) {
     }
     if (*info_cmd) return app::info_command(info_path);
     if (*compare_cmd) return app::compare_command(compare);
+    if (*validate_cmd) return app::validate_command(validate, g_stop);
     if (*bench_cmd) return app::bench_command(bench_threads);
     if (*params_cmd) return app::params_command();
   } catch (const sim::Interrupted&) {

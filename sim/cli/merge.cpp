@@ -1,8 +1,10 @@
 // `attune merge`: shard files of one sweep (--shard I/N, e.g. a SLURM job array) into one file
 // whose datasets equal those of the same sweep run in one process.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <numeric>
 
@@ -39,7 +41,7 @@ void append_row(sim::Table& to, const sim::Table& from, std::size_t row) {
 
 int merge_command(const std::vector<std::string>& paths, const std::string& output, bool force) {
   if (paths.empty()) throw sim::InputError("merge: no input files");
-  sim::check_output_path(output, force);
+  sim::check_output_path(output, force, paths);
   std::vector<Part> parts;
   for (const auto& path : paths) {
     Part p;
@@ -124,7 +126,20 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
   c.runs = merged_runs;
   c.infants = sim::h5::read_table(first.file.get(), "infants", first.path, 0, 0);
   c.summary = sim::h5::read_table(first.file.get(), "run_summary", first.path, 0, 0);
-  auto out = sim::SweepFile::create(output, force, c);
+  // Written beside the target and renamed into place when complete: a failure (a damaged part,
+  // a full disk) leaves no partial file at `output`.
+  const std::filesystem::path target(output);
+  const std::string temp =
+      (target.parent_path() / fmt::format(".{}.merge-{}", target.filename().string(), getpid())).string();
+  struct RemoveUnlessDone {
+    const std::string& path;
+    bool done = false;
+    ~RemoveUnlessDone() {
+      std::error_code ec;
+      if (!done) std::filesystem::remove(path, ec);
+    }
+  } cleanup{temp};
+  auto out = sim::SweepFile::create(temp, true, c);
   std::map<const Part*, sim::Table> summaries;
   for (const Part& p : parts) summaries[&p] = sim::h5::read_table(p.file.get(), "run_summary", p.path);
   for (const auto& [id, src] : runs) {
@@ -142,6 +157,12 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
     out->append("run_summary", one);
   }
   out.reset();
+  if (!force && std::filesystem::exists(output))
+    throw sim::InputError(fmt::format("{}: appeared while merging; use --force to overwrite it", output));
+  std::error_code ec;
+  std::filesystem::rename(temp, output, ec);
+  if (ec) throw sim::OutputError(fmt::format("cannot move {} to {}: {}", temp, output, ec.message()));
+  cleanup.done = true;
   fmt::print("merged {} parts ({} runs) into {}\n", parts.size(), runs.size(), output);
   return 0;
 }

@@ -65,8 +65,8 @@ std::shared_ptr<RunOutput> execute(const SweepPlan& plan, std::size_t run, int i
     out->dyad_steps = r.dyad_steps;
     out->failure = non_finite(r.infants);
     if (!out->failure.empty()) return out;
-    out->summary =
-        summary_row(r.infants, static_cast<std::int64_t>(run), plan.design.point_ids[point], replicate);
+    out->summary = summary_row(r.infants, s.model, static_cast<std::int64_t>(run),
+                               plan.design.point_ids[point], replicate);
     auto& id = out->infants.add("run_id", sim::Column::int64);
     id.ints.assign(r.infants.rows(), static_cast<std::int64_t>(run));
     for (auto& c : r.infants.columns) out->infants.columns.push_back(std::move(c));
@@ -185,7 +185,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   const int threads = args.threads == 0 ? tbb::info::default_concurrency() : args.threads;
   if (threads < 0)
     throw sim::InputError(fmt::format("--threads {}: must be 0 (all cores) or more", args.threads));
-  const sim::ModelSpec spec = model_spec();
+  const sim::ModelSpec spec = sim::model_spec(model_of(plan.base));
   const Shard shard = parse_shard(args.shard);
   std::vector<std::size_t> mine;  // the runs this process does, in run order
   for (std::size_t r = 0; r < plan.design.runs(); ++r)
@@ -272,8 +272,8 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
     c.design = design;
     c.runs = runs;
     c.infants.add("run_id", sim::Column::int64);
-    for (auto& col : infants_table_layout().columns) c.infants.columns.push_back(col);
-    c.summary = summary_layout();
+    for (auto& col : infants_table_layout(plan.base.model).columns) c.infants.columns.push_back(col);
+    c.summary = summary_layout(plan.base.model);
     file = sim::SweepFile::create(args.output, args.force, c);
   }
   if (file) file->start_streaming();

@@ -113,28 +113,29 @@ bool same_table(const sim::Table& a, const sim::Table& b) {
   return true;
 }
 
-sim::Table summary_layout() {
+sim::Table summary_layout(const std::string& model) {
+  const sim::SummarySpec spec = summary_spec(model);
   sim::Table t;
   t.add("run_id", sim::Column::int64);
   t.add("point_id", sim::Column::int64);
   t.add("replicate", sim::Column::int64);
   t.add("infants", sim::Column::int64);
-  for (const auto& [letter, name] : summary_spec().classes)
-    t.add(fmt::format("prop_{}", letter), sim::Column::float64);
-  for (const auto& name : summary_spec().mean_columns) t.add("mean_" + name, sim::Column::float64);
+  for (const auto& [letter, name] : spec.classes) t.add(fmt::format("prop_{}", letter), sim::Column::float64);
+  for (const auto& name : spec.mean_columns) t.add("mean_" + name, sim::Column::float64);
   return t;
 }
 
-sim::Table summary_row(const sim::Table& infants, std::int64_t run, std::int64_t point,
-                       std::int64_t replicate) {
-  sim::Table t = summary_layout();
+sim::Table summary_row(const sim::Table& infants, const std::string& model, std::int64_t run,
+                       std::int64_t point, std::int64_t replicate) {
+  const sim::SummarySpec spec = summary_spec(model);
+  sim::Table t = summary_layout(model);
   auto col = t.columns.begin();
   (col++)->ints.push_back(run);
   (col++)->ints.push_back(point);
   (col++)->ints.push_back(replicate);
   (col++)->ints.push_back(static_cast<std::int64_t>(infants.rows()));
-  for (const auto& c : sim::class_distribution(infants, summary_spec())) (col++)->reals.push_back(c.fraction);
-  for (const auto& name : summary_spec().mean_columns) {
+  for (const auto& c : sim::class_distribution(infants, spec)) (col++)->reals.push_back(c.fraction);
+  for (const auto& name : spec.mean_columns) {
     const sim::Column* c = infants.find(name);
     double sum = 0;
     for (std::size_t i = 0; i < c->size(); ++i)

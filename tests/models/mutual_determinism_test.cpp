@@ -41,8 +41,8 @@ TEST(MutualDeterminism, SameSeedSameBytesOtherSeedOtherBytes) {
   const auto other_infant = test::run_mutual_dyad(p, c, 8, 77, 4);
   EXPECT_TRUE(same_bytes(bytes_of(a.infant, a.relationship), bytes_of(b.infant, b.relationship)));
   EXPECT_FALSE(same_bytes(bytes_of(a.infant, a.relationship), bytes_of(other.infant, other.relationship)));
-  EXPECT_FALSE(
-      same_bytes(bytes_of(a.infant, a.relationship), bytes_of(other_infant.infant, other_infant.relationship)));
+  EXPECT_FALSE(same_bytes(bytes_of(a.infant, a.relationship),
+                          bytes_of(other_infant.infant, other_infant.relationship)));
 }
 
 TEST(MutualDeterminism, TracingChangesNothing) {
@@ -52,7 +52,8 @@ TEST(MutualDeterminism, TracingChangesNothing) {
   const auto traced = test::run_mutual_dyad(p, c, 5, 5, 1, [&](const StepRecord&) { ++steps; });
   const auto plain = test::run_mutual_dyad(p, c, 5, 5, 1);
   EXPECT_EQ(steps, 5u * 4u * 300u);
-  EXPECT_TRUE(same_bytes(bytes_of(traced.infant, traced.relationship), bytes_of(plain.infant, plain.relationship)));
+  EXPECT_TRUE(
+      same_bytes(bytes_of(traced.infant, traced.relationship), bytes_of(plain.infant, plain.relationship)));
 }
 
 TEST(MutualDeterminism, SavedAndRestoredStateContinuesExactly) {
@@ -117,9 +118,12 @@ TEST(MutualDeterminism, LabVisitTakesThePlaceOfItsSession) {
   Relationship rel;
   const Tie tie{&c, &rel};
   std::vector<int> sessions;
-  model.simulate_day(0, 0, infant, {&tie, 1}, [&](const StepRecord& r) {
-    if (r.step == 0) sessions.push_back(r.session);
-  }, &lab);
+  model.simulate_day(
+      0, 0, infant, {&tie, 1},
+      [&](const StepRecord& r) {
+        if (r.step == 0) sessions.push_back(r.session);
+      },
+      &lab);
   EXPECT_EQ(sessions, (std::vector<int>{0, 1, 3}));
   EXPECT_EQ(rel.today.sessions, 3);
   EXPECT_EQ(samples.size(), 12u);

@@ -103,7 +103,8 @@ TEST(MutualFrightening, RateRisesWithTraumaAndStressInSimulation) {
     c.unresolved = u;
     c.baseline_stress = b;
     double sum = 0;
-    for (std::uint64_t id = 0; id < 6; ++id) sum += test::run_mutual_dyad(p, c, 10, 21, id).outcome.fr_per_hour;
+    for (std::uint64_t id = 0; id < 6; ++id)
+      sum += test::run_mutual_dyad(p, c, 10, 21, id).outcome.fr_per_hour;
     return sum / 6;
   };
   const double r0 = rate(0.0, 0.2), r1 = rate(0.5, 0.2), r2 = rate(1.0, 0.2);
@@ -122,10 +123,12 @@ TEST(MutualSensitivity, HigherSensitivityGivesHigherExpectedComfort) {
     CaregiverParams c;
     c.sensitivity = s;
     double sum = 0;
-    for (std::uint64_t id = 0; id < 12; ++id) sum += test::run_mutual_dyad(p, c, 45, 31, id).outcome.expectation;
+    for (std::uint64_t id = 0; id < 12; ++id)
+      sum += test::run_mutual_dyad(p, c, 45, 31, id).outcome.expectation;
     means.push_back(sum / 12);
   }
-  for (std::size_t k = 1; k < means.size(); ++k) EXPECT_GT(means[k], means[k - 1]) << "sensitivity step " << k;
+  for (std::size_t k = 1; k < means.size(); ++k)
+    EXPECT_GT(means[k], means[k - 1]) << "sensitivity step " << k;
   EXPECT_GT(means.back() - means.front(), 0.2);
 }
 
@@ -148,7 +151,8 @@ TEST(MutualStateOfMind, DismissingAndPreoccupiedCareShapeTheStrategy) {
     }
     return sum;
   };
-  const Outcome autonomous = mean_outcome(0, 0), dismissing = mean_outcome(0.9, 0), preoccupied = mean_outcome(0, 0.9);
+  const Outcome autonomous = mean_outcome(0, 0), dismissing = mean_outcome(0.9, 0),
+                preoccupied = mean_outcome(0, 0.9);
   EXPECT_GT(dismissing.rejection, autonomous.rejection + 0.2);
   EXPECT_LT(dismissing.signal_gain, autonomous.signal_gain);
   EXPECT_GT(preoccupied.unpredictability, autonomous.unpredictability);

@@ -37,10 +37,13 @@ sim::Protocol still_face(int day) {
 sim::Protocol stressor(int day) {
   sim::Protocol pr;
   pr.day = day;
+  // A calm laboratory: no everyday stressors outside the stressor itself.
+  sim::Phase baseline = phase("baseline", 600), recovery = phase("recovery", 3600);
+  baseline.stressor_rate = recovery.stressor_rate = 0.0;
   sim::Phase s = phase("stressor", 300);
   s.arousal_pulse = 1.0;
   s.arousal_input = 0.02;
-  pr.phases = {phase("baseline", 600), s, phase("recovery", 3600)};
+  pr.phases = {baseline, s, recovery};
   return pr;
 }
 
@@ -101,13 +104,15 @@ Figures run(const Overrides& overrides, int n, int days) {
     MutualDyad d{model.new_infant(id), {}, {}};
     const mutual::Tie tie{&caregivers[static_cast<std::size_t>(i)], &d.relationship};
     for (int day = 0; day < days; ++day) model.simulate_day(id, day, d.infant, {&tie, 1});
-    const double cortisol = d.infant.cortisol_n > 0 ? d.infant.cortisol_sum / static_cast<double>(d.infant.cortisol_n) : 0;
+    const double cortisol =
+        d.infant.cortisol_n > 0 ? d.infant.cortisol_sum / static_cast<double>(d.infant.cortisol_n) : 0;
     d.outcome = mutual::outcome(p, d.relationship.wm, d.relationship.total, d.infant, cortisol);
     // Protocols observe: each on a copy of the state.
     {
       mutual::Infant in = d.infant;
       mutual::Relationship rel = d.relationship;
-      const auto m = model.run_protocol(id, still_face(days), in, {&caregivers[static_cast<std::size_t>(i)], &rel});
+      const auto m =
+          model.run_protocol(id, still_face(days), in, {&caregivers[static_cast<std::size_t>(i)], &rel});
       for (int k = 0; k < 3; ++k) {
         r.sf[k][0] += m[static_cast<std::size_t>(k)].positive_share / n;
         r.sf[k][1] += m[static_cast<std::size_t>(k)].negative_share / n;
@@ -118,9 +123,12 @@ Figures run(const Overrides& overrides, int n, int days) {
     {
       mutual::Infant in = d.infant;
       mutual::Relationship rel = d.relationship;
-      const auto m = model.run_protocol(id, stressor(days), in, {&caregivers[static_cast<std::size_t>(i)], &rel});
+      const auto m =
+          model.run_protocol(id, stressor(days), in, {&caregivers[static_cast<std::size_t>(i)], &rel});
       const double rise = std::max(m[1].cortisol_peak, m[2].cortisol_peak) - m[0].cortisol_end;
-      r.peak_min += (m[2].cortisol_peak_s - 600.0) / 60.0 / n;
+      r.peak_min +=
+          ((m[2].cortisol_peak > m[1].cortisol_peak ? m[2].cortisol_peak_s : m[1].cortisol_peak_s) - 600.0) /
+          60.0 / n;
       if (d.outcome.classification == 'B') r.rise_b += rise, ++r.n_b;
       if (d.outcome.classification == 'D') r.rise_d += rise, ++r.n_d;
     }
@@ -139,20 +147,22 @@ Figures run(const Overrides& overrides, int n, int days) {
 }
 
 void print(const char* name, const Figures& r) {
-  std::printf("%s: B %.3f A %.3f C %.3f D %.3f | coordinated %.3f repairs/min %.2f | r(s,security) %.3f r(s,B) %.3f"
-              " | regulation sd %.4f | resistance max %.2f fear max %.2f\n",
-              name, r.s.share_b, r.s.share_a, r.s.share_c, r.s.share_d, r.s.coordinated, r.s.repairs_per_min,
-              r.s.r_sensitivity_security, r.s.r_sensitivity_secure, r.s.regulation_sd, r.s.resistance_max, r.s.fear_max);
+  std::printf(
+      "%s: B %.3f A %.3f C %.3f D %.3f | coordinated %.3f repairs/min %.2f | r(s,security) %.3f r(s,B) %.3f"
+      " | regulation sd %.4f | resistance max %.2f fear max %.2f\n",
+      name, r.s.share_b, r.s.share_a, r.s.share_c, r.s.share_d, r.s.coordinated, r.s.repairs_per_min,
+      r.s.r_sensitivity_security, r.s.r_sensitivity_secure, r.s.regulation_sd, r.s.resistance_max,
+      r.s.fear_max);
   const char* ph[3] = {"play", "still", "reunion"};
   for (int k = 0; k < 3; ++k)
-    std::printf("  still-face %-8s positive %.3f negative %.3f signalling %.3f coordinated %.3f\n", ph[k], r.sf[k][0],
-                r.sf[k][1], r.sf[k][2], r.sf[k][3]);
-  std::printf("  stressor: cortisol peak %.1f min after onset; rise B %.5f (n %d) D %.5f (n %d)\n", r.peak_min,
-              r.n_b ? r.rise_b / r.n_b : 0.0, r.n_b, r.n_d ? r.rise_d / r.n_d : 0.0, r.n_d);
+    std::printf("  still-face %-8s positive %.3f negative %.3f signalling %.3f coordinated %.3f\n", ph[k],
+                r.sf[k][0], r.sf[k][1], r.sf[k][2], r.sf[k][3]);
+  std::printf("  stressor: cortisol peak %.1f min after onset; rise B %.5f (n %d) D %.5f (n %d)\n",
+              r.peak_min, r.n_b ? r.rise_b / r.n_b : 0.0, r.n_b, r.n_d ? r.rise_d / r.n_d : 0.0, r.n_d);
   std::map<char, int> obs;
   for (char c : r.observed) ++obs[c];
-  std::printf("  Strange Situation coded: B %d A %d C %d D %d; kappa with the working-model class %.3f\n", obs['B'],
-              obs['A'], obs['C'], obs['D'], kappa(r.model_class, r.observed));
+  std::printf("  Strange Situation coded: B %d A %d C %d D %d; kappa with the working-model class %.3f\n",
+              obs['B'], obs['A'], obs['C'], obs['D'], kappa(r.model_class, r.observed));
 }
 
 TEST(MutualFigures, DISABLED_DefaultAndHighRiskPopulations) {
@@ -162,6 +172,50 @@ TEST(MutualFigures, DISABLED_DefaultAndHighRiskPopulations) {
   print("high-risk", high);
   std::printf("high vs default: fewer secure log-odds d %.2f, more D log-odds d %.2f\n",
               log_odds_d(low.s.share_b, high.s.share_b), log_odds_d(high.s.share_d, low.s.share_d));
+}
+
+}  // namespace
+}  // namespace attune::test
+
+namespace attune::test {
+namespace {
+
+// The C++ side of analysis/docking/mutual_numpy.py: the same three caregivers, 200 infants each,
+// 60 days, outcome means and class shares (its own random numbers; compare distributions).
+//   ./build/tests/test_models --gtest_also_run_disabled_tests --gtest_filter='*MutualDocking*'
+TEST(MutualDocking, DISABLED_PrintMeans) {
+  const mutual::InfantParams p;
+  struct Set {
+    const char* name;
+    mutual::CaregiverParams c;
+  };
+  mutual::CaregiverParams sensitive, frightening;
+  sensitive.sensitivity = 0.9;
+  sensitive.dismissing = sensitive.preoccupied = sensitive.unresolved = 0.0;
+  frightening.sensitivity = 0.5;
+  frightening.unresolved = 0.7;
+  frightening.baseline_stress = 0.4;
+  for (const Set& s : {Set{"default", {}}, Set{"sensitive", sensitive}, Set{"frightening", frightening}}) {
+    const std::vector<mutual::CaregiverParams> caregivers(200, s.c);
+    const auto dyads = run_mutual_population(p, caregivers, 60, 3);
+    double e = 0, g = 0, f = 0, rj = 0, reg = 0, sens = 0, coord = 0, rep = 0, pos = 0, neg = 0, fr = 0;
+    std::map<char, double> share;
+    for (const auto& d : dyads) {
+      const mutual::Outcome& o = d.outcome;
+      e += o.expectation / 200, g += o.signal_gain / 200, f += o.fear / 200, rj += o.rejection / 200;
+      reg += o.regulation / 200, sens += o.sensitization / 200, coord += o.coordinated_fraction / 200;
+      rep += o.repairs_per_min / 200, pos += o.positive_share / 200, neg += o.negative_share / 200;
+      fr += o.fr_per_hour / 200;
+      share[o.classification] += 1.0 / 200;
+    }
+    std::printf(
+        "%s: expectation %.4f signal_gain %.4f fear %.4f rejection %.4f regulation %.4f sensitization %.4f "
+        "coordinated_fraction %.4f repairs_per_min %.4f positive_share %.4f negative_share %.4f fr_per_hour "
+        "%.4f | "
+        "B %.3f A %.3f C %.3f D %.3f\n",
+        s.name, e, g, f, rj, reg, sens, coord, rep, pos, neg, fr, share['B'], share['A'], share['C'],
+        share['D']);
+  }
 }
 
 }  // namespace

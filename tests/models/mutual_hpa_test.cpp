@@ -31,7 +31,8 @@ TEST(MutualHpa, FollowsTheCascadeEveryStepAndAcrossSessions) {
   const CaregiverParams cg;
   const sim::Schedule schedule = long_sessions();
   std::vector<StepRecord> trace;
-  test::run_mutual_dyad(p, cg, 1, 5, 0, [&](const StepRecord& r) { trace.push_back(r); }, schedule);
+  test::run_mutual_dyad(
+      p, cg, 1, 5, 0, [&](const StepRecord& r) { trace.push_back(r); }, schedule);
   ASSERT_EQ(trace.size(), 80u * 1000u);
   double z1 = 0, z = 0;
   int inputs = 0, mismatches = 0;
@@ -50,7 +51,8 @@ TEST(MutualHpa, FollowsTheCascadeEveryStepAndAcrossSessions) {
 
 // The closed-form gap decay agrees with the ODE integrated finely, for τ₁ ≠ τ₂ and τ₁ = τ₂.
 TEST(MutualHpa, GapDecayIsTheExactSolution) {
-  for (const auto& [t1, t2] : {std::pair{720.0, 2700.0}, std::pair{1000.0, 1000.0}, std::pair{3000.0, 500.0}}) {
+  for (const auto& [t1, t2] :
+       {std::pair{720.0, 2700.0}, std::pair{1000.0, 1000.0}, std::pair{3000.0, 500.0}}) {
     double z1 = 0.7, z = 0.2;
     decay_hpa(z1, z, 5000, t1, t2);
     double a = 0.7, b = 0.2;
@@ -133,7 +135,8 @@ TEST(MutualHpa, SensitizationScalesTheResponse) {
   const PulseResult a = run_pulse(p, 0.0), b = run_pulse(p, 0.5);
   ASSERT_EQ(a.z.size(), b.z.size());
   const double factor = 1.0 + p.sensitization_gain * 0.5;
-  for (std::size_t k = 0; k < a.z.size(); k += 97) EXPECT_NEAR(b.z[k], factor * a.z[k], 1e-12 * factor * a.z[k] + 1e-300);
+  for (std::size_t k = 0; k < a.z.size(); k += 97)
+    EXPECT_NEAR(b.z[k], factor * a.z[k], 1e-12 * factor * a.z[k] + 1e-300);
   EXPECT_NEAR(b.m.cortisol_peak / a.m.cortisol_peak, factor, 1e-12);
 }
 

@@ -89,7 +89,8 @@ TEST(MutualLearning, FearGrowsPerFrighteningSecondAndFadesDaily) {
   cg.unresolved = 1.0;
   cg.baseline_stress = 0.6;
   int fr_seconds = 0;
-  const auto d = test::run_mutual_dyad(p, cg, 1, 3, 0, [&](const StepRecord& r) { fr_seconds += r.fr ? 1 : 0; });
+  const auto d =
+      test::run_mutual_dyad(p, cg, 1, 3, 0, [&](const StepRecord& r) { fr_seconds += r.fr ? 1 : 0; });
   ASSERT_GT(fr_seconds, 5);
   const double expected = (1.0 - std::pow(1.0 - p.fear_rate, fr_seconds)) * (1.0 - p.fear_forgetting_per_day);
   EXPECT_NEAR(d.relationship.wm.fear, expected, 1e-12);

@@ -52,7 +52,8 @@ TEST(MutualOutcomes, FieldsAreNamedOnceAndDocumented) {
     EXPECT_TRUE(names.insert(std::string(f.name)).second) << f.name;
     EXPECT_FALSE(f.meaning.empty()) << f.name;
   }
-  const Outcome o = outcome(InfantParams{}, WorkingModel{0.5, 0.0, 0.0, 0.5, 0.6}, Interaction{}, Infant{}, 0.0);
+  const Outcome o =
+      outcome(InfantParams{}, WorkingModel{0.5, 0.0, 0.0, 0.5, 0.6}, Interaction{}, Infant{}, 0.0);
   EXPECT_EQ(o.classification, 'D');
   EXPECT_EQ(o.secondary, 'A');
 }

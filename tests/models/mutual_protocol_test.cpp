@@ -148,7 +148,7 @@ TEST(MutualObservedClass, ReadsReunionBehaviour) {
   m[1].duration_s = 180;
   EXPECT_EQ(observed_class(phases, m).primary, 'B');
   m[1].avert_share = 0.6;
-  m[1].negative_share = 0.05;
+  m[1].negative_share = 0.01;
   EXPECT_EQ(observed_class(phases, m).primary, 'A');
   m[1].avert_share = 0.2;
   m[1].negative_share = 0.5;

@@ -23,10 +23,14 @@ TEST(CliOutputSafety, ExistingOutputWithoutForceIsRefusedAndLeftByteIdentical) {
   EXPECT_EQ(dir.list(), std::vector<std::string>{"result.h5"}) << "no temporary file may be left";
 }
 
+// --force replaces a file attune wrote (and only such a file: hardening_test.cpp).
 TEST(CliOutputSafety, ForceReplacesTheExistingOutput) {
   TempDir dir;
   const auto out = dir / "result.h5";
-  write_text(out, kPrecious);
+  ASSERT_EQ(
+      run_attune({"run", valid_scenario(), "-o", out.string(), "--quiet", "--set", "population.infants=3"})
+          .status,
+      0);
   const CliResult r = run_attune({"run", valid_scenario(), "-o", out.string(), "--quiet", "--force"});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(sim::read_table(out.string(), "infants").rows(), 12u);

@@ -13,7 +13,8 @@ std::vector<mutual::CaregiverParams> draw_mutual_caregivers(std::size_t n, std::
   for (std::size_t c = 0; c < n; ++c) {
     for (std::size_t k = 0; k < table.size(); ++k) {
       const auto it = overrides.find(std::string(table[k].key));
-      const sim::Distribution d = it != overrides.end() ? it->second : sim::Distribution::default_for(table[k]);
+      const sim::Distribution d =
+          it != overrides.end() ? it->second : sim::Distribution::default_for(table[k]);
       values[k] = sim::sample(d, table[k], sim::Stream(seed, c, sim::Purpose::caregiver_draw, k));
     }
     out.push_back(mutual::caregiver_from(values));
@@ -24,16 +25,16 @@ std::vector<mutual::CaregiverParams> draw_mutual_caregivers(std::size_t n, std::
 Overrides high_risk_overrides() {
   using sim::DistKind;
   return {
-      {"sensitivity", {DistKind::beta, 0.45, 8}},      // lower sensitivity
-      {"baseline_stress", {DistKind::beta, 0.35, 6}},  // more dysregulation (depression, poverty load)
-      {"unresolved", {DistKind::beta, 0.2, 2}},        // more unresolved loss and trauma
+      {"sensitivity", {DistKind::beta, 0.45, 8}},            // lower sensitivity
+      {"baseline_stress", {DistKind::beta, 0.35, 6}},        // more dysregulation (depression, poverty load)
+      {"unresolved", {DistKind::beta, 0.2, 2}},              // more unresolved loss and trauma
       {"own_agenda_rate", {DistKind::lognormal, 9.0, 0.5}},  // more distraction, less availability
   };
 }
 
-MutualDyad run_mutual_dyad(const mutual::InfantParams& infant, const mutual::CaregiverParams& caregiver, int days,
-                           std::uint64_t seed, std::uint64_t infant_id, const mutual::StepSink& sink,
-                           const sim::Schedule& schedule) {
+MutualDyad run_mutual_dyad(const mutual::InfantParams& infant, const mutual::CaregiverParams& caregiver,
+                           int days, std::uint64_t seed, std::uint64_t infant_id,
+                           const mutual::StepSink& sink, const sim::Schedule& schedule) {
   sim::Schedule s = schedule;
   s.days = days;
   const mutual::DyadModel model(infant, s, seed);
@@ -45,14 +46,15 @@ MutualDyad run_mutual_dyad(const mutual::InfantParams& infant, const mutual::Car
     else
       model.simulate_day(infant_id, day, d.infant, {&tie, 1});
   }
-  const double cortisol = d.infant.cortisol_n > 0 ? d.infant.cortisol_sum / static_cast<double>(d.infant.cortisol_n) : 0;
+  const double cortisol =
+      d.infant.cortisol_n > 0 ? d.infant.cortisol_sum / static_cast<double>(d.infant.cortisol_n) : 0;
   d.outcome = mutual::outcome(infant, d.relationship.wm, d.relationship.total, d.infant, cortisol);
   return d;
 }
 
 std::vector<MutualDyad> run_mutual_population(const mutual::InfantParams& infant,
-                                              const std::vector<mutual::CaregiverParams>& caregivers, int days,
-                                              std::uint64_t seed, const sim::Schedule& schedule) {
+                                              const std::vector<mutual::CaregiverParams>& caregivers,
+                                              int days, std::uint64_t seed, const sim::Schedule& schedule) {
   std::vector<MutualDyad> out;
   out.reserve(caregivers.size());
   for (std::size_t i = 0; i < caregivers.size(); ++i)
@@ -74,7 +76,8 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
   return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
 }
 
-MutualSummary summarise(const std::vector<mutual::CaregiverParams>& caregivers, const std::vector<MutualDyad>& dyads) {
+MutualSummary summarise(const std::vector<mutual::CaregiverParams>& caregivers,
+                        const std::vector<MutualDyad>& dyads) {
   MutualSummary s;
   const double n = static_cast<double>(dyads.size());
   std::vector<double> sens, security, secure, reg;

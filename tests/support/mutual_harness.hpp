@@ -34,13 +34,14 @@ struct MutualDyad {
 
 // One infant per caregiver (infant i with caregiver i), `days` days from birth.
 std::vector<MutualDyad> run_mutual_population(const mutual::InfantParams& infant,
-                                              const std::vector<mutual::CaregiverParams>& caregivers, int days,
-                                              std::uint64_t seed, const sim::Schedule& schedule = {});
+                                              const std::vector<mutual::CaregiverParams>& caregivers,
+                                              int days, std::uint64_t seed,
+                                              const sim::Schedule& schedule = {});
 
 // One dyad, days [0, days), calling `sink` after every step when given.
-MutualDyad run_mutual_dyad(const mutual::InfantParams& infant, const mutual::CaregiverParams& caregiver, int days,
-                           std::uint64_t seed, std::uint64_t infant_id = 0, const mutual::StepSink& sink = {},
-                           const sim::Schedule& schedule = {});
+MutualDyad run_mutual_dyad(const mutual::InfantParams& infant, const mutual::CaregiverParams& caregiver,
+                           int days, std::uint64_t seed, std::uint64_t infant_id = 0,
+                           const mutual::StepSink& sink = {}, const sim::Schedule& schedule = {});
 
 struct MutualSummary {
   double share_b = 0, share_a = 0, share_c = 0, share_d = 0;
@@ -49,7 +50,8 @@ struct MutualSummary {
   double r_sensitivity_secure = 0;    // point-biserial r of sensitivity with B vs not B
   double regulation_sd = 0, resistance_max = 0, fear_max = 0;
 };
-MutualSummary summarise(const std::vector<mutual::CaregiverParams>& caregivers, const std::vector<MutualDyad>& dyads);
+MutualSummary summarise(const std::vector<mutual::CaregiverParams>& caregivers,
+                        const std::vector<MutualDyad>& dyads);
 
 double pearson(const std::vector<double>& a, const std::vector<double>& b);
 

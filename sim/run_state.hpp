@@ -13,7 +13,7 @@
 #include "sim/hdf5_file.hpp"
 #include "sim/scenario.hpp"
 
-namespace attune::app {
+namespace attune::sim {
 
 inline constexpr std::uint64_t kStateVersion = 1;
 
@@ -39,11 +39,11 @@ struct RunImage {
 
 // Writes atomically (a temporary file renamed into place). With `output`, the daily series written
 // so far are copied from it.
-void write_state(const std::string& path, const RunImage& img, sim::OutputFile* output,
+void write_state(const std::string& path, const RunImage& img, OutputFile* output,
                  const std::vector<std::string>& daily_fields);
 // InputError naming the file when it is not a state file of this format.
 RunImage read_state(const std::string& path);
 // Refuses a checkpoint made by another scenario, seed or model.
-void check_resumable(const RunImage& img, const sim::Scenario& s, const std::string& path);
+void check_resumable(const RunImage& img, const Scenario& s, const ModelSpec& spec, const std::string& path);
 
-}  // namespace attune::app
+}  // namespace attune::sim

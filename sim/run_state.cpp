@@ -1,18 +1,17 @@
-#include "sim/cli/run_state.hpp"
+#include "sim/run_state.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 
-#include "sim/cli/simulation.hpp"
 #include "sim/errors.hpp"
 
-namespace attune::app {
+namespace attune::sim {
 
-void write_state(const std::string& path, const RunImage& img, sim::OutputFile* output,
+void write_state(const std::string& path, const RunImage& img, OutputFile* output,
                  const std::vector<std::string>& daily_fields) {
-  sim::OutputFile out(path, true);
+  OutputFile out(path, true);
   out.attribute("kind", std::string("state"));
   out.attribute("state_version", kStateVersion);
   out.attribute("model", img.model);
@@ -48,22 +47,21 @@ void write_state(const std::string& path, const RunImage& img, sim::OutputFile* 
 }
 
 RunImage read_state(const std::string& path) {
-  const auto attrs = sim::read_attributes(path);
+  const auto attrs = read_attributes(path);
   auto need = [&](const char* key) -> const std::string& {
     const auto it = attrs.find(key);
     if (it == attrs.end())
-      throw sim::InputError(
+      throw InputError(
           fmt::format("{}: not an attune state file (no '{}'); state files are written by "
                       "attune run --checkpoint-every or --save-state",
                       path, key));
     return it->second;
   };
   if (need("kind") != "state")
-    throw sim::InputError(
-        fmt::format("{}: not an attune state file (it is a '{}' file)", path, need("kind")));
+    throw InputError(fmt::format("{}: not an attune state file (it is a '{}' file)", path, need("kind")));
   if (need("state_version") != std::to_string(kStateVersion))
-    throw sim::InputError(fmt::format("{}: state format version {}; this attune reads version {}", path,
-                                      need("state_version"), kStateVersion));
+    throw InputError(fmt::format("{}: state format version {}; this attune reads version {}", path,
+                                 need("state_version"), kStateVersion));
   RunImage img;
   img.model = need("model");
   img.scenario = need("scenario");
@@ -71,42 +69,41 @@ RunImage read_state(const std::string& path) {
   img.stage = std::stoull(need("stage"));
   img.next_day = static_cast<int>(std::stoll(need("next_day")));
   img.units = static_cast<std::size_t>(std::stoull(need("units")));
-  img.infants = sim::read_matrix(path, "state/infants", img.infant_width);
-  img.relationships = sim::read_matrix(path, "state/relationships", img.relationship_width);
+  img.infants = read_matrix(path, "state/infants", img.infant_width);
+  img.relationships = read_matrix(path, "state/relationships", img.relationship_width);
   std::size_t cols = 0;
-  img.caregiver_values = sim::read_matrix(path, "state/caregivers", cols);
-  const std::vector<double> current = sim::read_matrix(path, "state/current", cols);
+  img.caregiver_values = read_matrix(path, "state/caregivers", cols);
+  const std::vector<double> current = read_matrix(path, "state/current", cols);
   if (img.infants.size() != img.units * img.infant_width || current.size() != 2 * img.units)
-    throw sim::InputError(
-        fmt::format("{}: the state's tables do not agree with its {} infants", path, img.units));
+    throw InputError(fmt::format("{}: the state's tables do not agree with its {} infants", path, img.units));
   for (std::size_t u = 0; u < img.units; ++u) {
     img.caregiver_ids.push_back(static_cast<std::int64_t>(current[2 * u]));
     img.current_relationship.push_back(static_cast<std::size_t>(current[2 * u + 1]));
   }
-  const auto records = sim::list_group(path, "record");
+  const auto records = list_group(path, "record");
   for (std::size_t k = 0;; ++k) {
     const std::string name = fmt::format("protocol{}", k);
     if (std::find(records.begin(), records.end(), name) == records.end()) break;
-    img.protocol_measures.push_back(sim::read_matrix(path, "record/" + name + "/measures", cols));
-    img.protocol_samples.push_back(sim::read_matrix(path, "record/" + name + "/samples", cols));
-    img.protocol_classes.push_back(sim::read_matrix(path, "record/" + name + "/classes", cols));
+    img.protocol_measures.push_back(read_matrix(path, "record/" + name + "/measures", cols));
+    img.protocol_samples.push_back(read_matrix(path, "record/" + name + "/samples", cols));
+    img.protocol_classes.push_back(read_matrix(path, "record/" + name + "/classes", cols));
   }
-  for (const auto& field : sim::list_group(path, "record/daily")) {
+  for (const auto& field : list_group(path, "record/daily")) {
     img.daily_fields.push_back(field);
-    img.daily.push_back(sim::read_matrix(path, "record/daily/" + field, cols));
+    img.daily.push_back(read_matrix(path, "record/daily/" + field, cols));
   }
   return img;
 }
 
-void check_resumable(const RunImage& img, const sim::Scenario& s, const std::string& path) {
-  if (img.model != "reference")
-    throw sim::InputError(
+void check_resumable(const RunImage& img, const Scenario& s, const ModelSpec& spec, const std::string& path) {
+  if (img.model != s.model)
+    throw InputError(
         fmt::format("{}: a checkpoint of model '{}', not of this scenario's model", path, img.model));
-  if (img.scenario != sim::to_yaml(s, model_spec()))
-    throw sim::InputError(
+  if (img.scenario != to_yaml(s, spec))
+    throw InputError(
         fmt::format("{}: this checkpoint was made by another scenario (or other --set/--seed); "
                     "resume with the same command, or start again with --force",
                     path));
 }
 
-}  // namespace attune::app
+}  // namespace attune::sim

@@ -1,0 +1,96 @@
+#include "sim/cli/validate_command.hpp"
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "models/catalog.hpp"
+#include "sim/cli/simulation.hpp"
+#include "sim/cli/version.hpp"
+#include "sim/errors.hpp"
+#include "sim/hdf5_file.hpp"
+#include "sim/validation.hpp"
+
+namespace attune::app {
+
+CLI::App* add_validate_command(CLI::App& app, ValidateArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "validate", "run the published patterns of validation/ against the models (docs/VALIDATION.md)");
+  cmd->add_flag("--quick", a.quick, "smaller populations and one seed (as in CI)");
+  cmd->add_option("--model", a.model, "only this model (default: every model)");
+  cmd->add_flag("--json", a.json, "print the results as JSON instead of the table");
+  cmd->add_flag("--markdown", a.markdown, "print docs/VALIDATION.md instead of the table");
+  cmd->add_option("-o,--output", a.output, "also write the results to FILE (.h5 or .json)")->type_name("FILE");
+  cmd->add_flag("--force", a.force, "overwrite an existing output file");
+  cmd->add_option("--dir", a.dir, "the folder of pattern files")->capture_default_str();
+  cmd->add_option("--threads", a.threads, "worker threads (0: all cores)")->capture_default_str();
+  cmd->add_flag("--quiet", a.quiet, "no progress lines");
+  return cmd;
+}
+
+int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
+  namespace v = sim::validation;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> models = models::model_names();
+  if (!args.model.empty()) {
+    if (!models::find_model(args.model)) {
+      std::string known;
+      for (const auto& m : models) known += (known.empty() ? "" : ", ") + m;
+      throw sim::InputError(fmt::format("--model: unknown model '{}' (known: {})", args.model, known));
+    }
+    models = {args.model};
+  }
+  const bool json_out = args.output.size() > 5 && args.output.substr(args.output.size() - 5) == ".json";
+  if (!args.output.empty()) {
+    const bool h5 = args.output.size() > 3 && args.output.substr(args.output.size() - 3) == ".h5";
+    if (!h5 && !json_out) throw sim::InputError(fmt::format("-o {}: expected a .h5 or .json file", args.output));
+    sim::check_output_path(args.output, args.force);
+  }
+
+  const std::vector<v::Pattern> patterns = v::load_patterns(args.dir);
+  v::Environment env;
+  env.spec = model_spec();
+  env.model = [](const std::string& name) -> const sim::Model& { return model_named(name); };
+  env.threads = args.threads;
+  env.quick = args.quick;
+  env.stop = &stop;
+  if (!args.quiet) env.progress = [](const std::string& line) { fmt::print(stderr, "validate: {}\n", line); };
+  const auto results = v::run_suite(patterns, models, env);
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  if (args.markdown)
+    fmt::print("{}", v::format_markdown(patterns, results, models, args.quick, elapsed));
+  else if (args.json)
+    fmt::print("{}", v::format_json(results, args.quick));
+  else
+    fmt::print("{}", v::format_table(results));
+  if (!args.quiet) fmt::print(stderr, "validate: {:.0f} s\n", elapsed);
+
+  if (json_out) {
+    const std::string tmp = args.output + ".tmp";
+    {
+      std::ofstream f(tmp, std::ios::binary);
+      f << v::format_json(results, args.quick);
+      if (!f) throw sim::OutputError(fmt::format("{}: cannot write", tmp));
+    }
+    if (std::rename(tmp.c_str(), args.output.c_str()) != 0)
+      throw sim::OutputError(fmt::format("{}: cannot rename into place", args.output));
+  } else if (!args.output.empty()) {
+    sim::OutputFile out(args.output, args.force);
+    out.attribute("kind", "validation");
+    out.attribute("attune_version", std::string(kVersion));
+    out.attribute("git_commit", std::string(git_commit()));
+    out.attribute("quick", args.quick ? "true" : "false");
+    out.write_table("validation", v::results_table(results));
+    out.commit();
+  }
+
+  for (const auto& r : results)
+    if (r.status == v::PatternResult::fail) return 1;
+  return 0;
+}
+
+}  // namespace attune::app

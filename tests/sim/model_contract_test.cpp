@@ -1,0 +1,110 @@
+// Every catalogued model runs through the same engine paths: a run with daily series, a trace, a
+// protocol with reunions, paired arms, a new caregiver, and checkpoint + resume; results do not
+// depend on the thread count.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include "models/catalog.hpp"
+#include "sim/cli/simulation.hpp"
+#include "sim/errors.hpp"
+#include "support/paths.hpp"
+#include "support/tables.hpp"
+
+namespace attune::test {
+namespace {
+
+// Only keys every model has: the population, time, experiment sections with no model keys.
+std::string scenario_text(const std::string& model) {
+  return fmt::format(R"(name: contract
+model: {}
+seed: 5
+time: {{days: 20, sessions_per_day: 4, session_s: 300, dt: 1}}
+population: {{infants: 24}}
+trace: {{infants: [1], days: [3]}}
+arms:
+  paired: true
+  list:
+    - {{name: first}}
+    - {{name: second}}
+interventions:
+  - {{name: newcomer, day: 12, arms: [second], caregiver: add}}
+protocols:
+  - name: ssp
+    day: 8
+    phases:
+      - {{name: play, duration_s: 120}}
+      - {{name: still, duration_s: 120, caregiver: still_face}}
+      - {{name: away, duration_s: 120, caregiver: absent, stranger: true}}
+      - {{name: back, duration_s: 120, reunion: true, sample_every_s: 30}}
+)",
+                     model);
+}
+
+sim::Scenario load(const std::string& model, const std::vector<sim::Override>& sets = {}) {
+  return sim::parse_scenario(scenario_text(model), "contract.yaml", sets, app::model_spec());
+}
+
+class ModelContract : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ModelContract, RunsEveryEnginePathIndependentlyOfThreads) {
+  const sim::Scenario s = load(GetParam());
+  EXPECT_EQ(s.model, GetParam());
+  const sim::Model& model = app::model_of(s);
+  app::RunSettings one, two;
+  one.threads = 1;
+  two.threads = 2;
+  const auto a = app::simulate(s, one);
+  const auto b = app::simulate(s, two);
+  EXPECT_EQ(first_difference(a.infants, b.infants), "");
+  EXPECT_EQ(first_difference(a.trace, b.trace), "");
+  EXPECT_EQ(first_difference(a.phases, b.phases), "");
+  // 24 infants × 2 arms, plus the newcomer's 24 rows in the second arm.
+  EXPECT_EQ(a.infants.rows(), 72u);
+  EXPECT_EQ(a.infants.columns.size(), sim::infants_table_layout(model).columns.size());
+  EXPECT_EQ(a.trace.rows(), 4u * 300);  // one infant (first arm's copy), one day
+  EXPECT_EQ(a.phases.rows(), 48u * 4);
+  EXPECT_EQ(a.samples.rows(), 48u * 4);
+  EXPECT_EQ(a.observed.rows(), 48u);
+  EXPECT_EQ(a.agreement.n(), 48);
+  const auto& cls = a.infants.find("classification")->texts;
+  for (const auto& c : cls) {
+    bool known = false;
+    for (const auto& k : model.classes()) known = known || c == std::string(1, k.letter);
+    EXPECT_TRUE(known) << c;
+  }
+}
+
+TEST_P(ModelContract, ResumesFromACheckpointToTheSameResults) {
+  const sim::Scenario s = load(GetParam(), {{"trace", "{}"}});
+  TempDir dir;
+  app::RunSettings whole;
+  whole.threads = 2;
+  whole.checkpoint_every = 10;
+  whole.checkpoint = (dir / "ckpt").string();
+  const auto a = app::simulate(s, whole);
+  app::RunSettings resumed;
+  resumed.threads = 1;
+  resumed.resume = whole.checkpoint;
+  const auto b = app::simulate(s, resumed);
+  EXPECT_EQ(first_difference(a.infants, b.infants), "");
+  EXPECT_EQ(first_difference(a.phases, b.phases), "");
+  EXPECT_EQ(first_difference(a.samples, b.samples), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalog, ModelContract, ::testing::ValuesIn(models::model_names()),
+                         [](const auto& p) { return p.param; });
+
+TEST(ModelCatalog, AnUnknownModelIsABadInputNamingTheKnownOnes) {
+  try {
+    sim::parse_scenario("model: nonesuch\n", "m.yaml", {}, app::model_spec());
+    FAIL() << "accepted an unknown model";
+  } catch (const sim::ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("m.yaml:1:8: model: unknown model 'nonesuch' (allowed: reference"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace attune::test

@@ -2,12 +2,13 @@
 
 #include <array>
 
+#include "models/mutual/model.hpp"
 #include "models/reference/model.hpp"
 
 namespace attune::models {
 namespace {
 
-std::array<const sim::Model*, 1> all() { return {&reference::model()}; }
+std::array<const sim::Model*, 2> all() { return {&reference::model(), &mutual::model()}; }
 
 }  // namespace
 

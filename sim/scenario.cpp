@@ -301,9 +301,9 @@ void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& sp
 std::string apply_override(YAML::Node root, const Override& o) {
   YAML::Node value;
   try {
-    value = parse_yaml(o.value, "--set " + o.path);
+    value = parse_yaml(o.value, "value");
   } catch (const ScenarioError& e) {
-    throw InputError(fmt::format("--set {}={}: the value is not valid: {}", o.path, o.value, e.what()));
+    throw InputError(fmt::format("--set {}={}: the value is not valid YAML: {}", o.path, o.value, e.what()));
   }
   std::vector<std::string> parts;
   std::stringstream ss(o.path);

@@ -150,7 +150,8 @@ std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns, const
 std::string format_table(const std::vector<PatternResult>& results);
 std::string format_json(const std::vector<PatternResult>& results, bool quick);
 std::string format_markdown(const std::vector<Pattern>& patterns, const std::vector<PatternResult>& results,
-                            const std::vector<std::string>& models, bool quick, double elapsed_s);
+                            const std::vector<std::string>& models, bool quick, double elapsed_s,
+                            double cpu_s);
 // One row per (model, pattern, component), for HDF5.
 Table results_table(const std::vector<PatternResult>& results);
 

@@ -142,7 +142,7 @@ def simulate(cg: dict, ip: dict, n: int, days: int, seed: int, sessions_per_day=
                 new_c = np.where(respond & right & ~turn, fit, new_c)
                 for f_state, opts in misread_options.items():
                     sel = respond & ~right & (fit == f_state)
-                    choice = np.minimum((w * 2).astype(int), 1)
+                    choice = np.clip((w * 2).astype(int), 0, 1)
                     new_c = np.where(sel, np.array(opts)[choice], new_c)
                 ua = rng.random(n)
                 back = ~noticed & (cs == AWAY) & (ua < p_return)

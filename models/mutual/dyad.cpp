@@ -134,7 +134,7 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
     const CaregiverParams& cg = *st.partner;
     if (st.changes) {
       const double s_eff = cg.sensitivity * (1.0 - f.y);
-      CareState fitting = fitting_response(f.i, f.x > theta);
+      CareState fitting = fitting_response(f.i, x > theta);
       if (!st.soothing && fitting == CareState::soothe) fitting = CareState::attend;
       const double loud = (f.i == InfantState::protest && !dissociated) ? wm.gain : 1.0;
       const double p_notice = event_probability(st.notice_per_s * s_eff * loud, dt);

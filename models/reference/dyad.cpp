@@ -157,13 +157,13 @@ namespace {
 // The adult the infant is with: her parameters and the working model the infant has of her,
 // with what the step needs derived once.
 struct Partner {
-  const CaregiverParams* cg;
+  CaregiverParams cg;  // a copy: the step's stores to the working model cannot alias it
   Iwm* iwm;
   double rupture_per_s, repair_per_s, p_rupture_calm, p_repair_calm;
   double perception_sd, soothing, intrusion, noise_c, response_u;
 
   Partner(const CaregiverParams& c, Iwm& m, const InfantParams& p, double dt, double sqrt_dt)
-      : cg(&c),
+      : cg(c),
         iwm(&m),
         rupture_per_s(c.rupture_rate / 60.0),
         repair_per_s(c.repair_rate / 60.0),
@@ -208,10 +208,11 @@ struct StepEvents {
 
 // One step of MODEL.md, in its order. kLab adds what protocol phases may change.
 template <bool kLab>
-inline StepEvents step(Session& st, const Partner& pt, const Mode& mode, const InfantParams& p,
-                       const sim::Block& b, double t, double dt, double noise_x, double p_stressor) {
-  StepEvents ev{};
-  const CaregiverParams& cg = *pt.cg;
+[[gnu::always_inline]] inline StepEvents step(Session& st, const Partner& pt, const Mode& mode,
+                                              const InfantParams& p, const sim::Block& b, double t, double dt,
+                                              double noise_x, double p_stressor) {
+  StepEvents ev;  // every field is set below
+  const CaregiverParams& cg = pt.cg;
   Iwm& iwm = *pt.iwm;
   double& x = st.x;
   double& xc = st.xc;
@@ -323,9 +324,13 @@ inline StepEvents step(Session& st, const Partner& pt, const Mode& mode, const I
   const bool ended = st.open && (x < p.distress_threshold / 2.0 || shock);
   ev.latency = ended ? st.latency : kNever;
   if (ended) {
-    if (!kLab || st.episode_iwm)
+    if (!kLab || st.episode_iwm) {
+      // Through a local: the session's state must not escape the step, or it leaves registers.
+      double regulation = st.regulation;
       learn_from_episode(p, st.latency <= p.response_window_s, st.frightened, shock,
-                         kLab ? *st.episode_iwm : iwm, st.regulation);
+                         kLab ? *st.episode_iwm : iwm, regulation);
+      st.regulation = regulation;
+    }
     st.open = false;
     ++st.episodes;
   }
@@ -366,8 +371,8 @@ void record(StepRecord& rec, std::int64_t k, const Session& st, const StepEvents
 }
 
 // A session's end: the infant's state back from the session, its tallies into the day.
-void close_session(const Session& st, double dt, std::int64_t steps, Infant& infant, Relationship& rel,
-                   bool record_cortisol) {
+[[gnu::always_inline]] inline void close_session(const Session& st, double dt, std::int64_t steps,
+                                                 Infant& infant, Relationship& rel, bool record_cortisol) {
   infant.regulation = st.regulation;
   infant.z1 = st.z1;
   infant.z = st.z;
@@ -507,7 +512,7 @@ std::int64_t DyadModel::run_lab(const LabVisit& lab, const CaregiverParams& cg, 
       }
       if (lab.samples && sample_steps > 0 && (j + 1) % sample_steps == 0)
         lab.samples->push_back({static_cast<int>(ph), static_cast<double>(k + 1) * dt, st.x,
-                                mode.present ? st.xc - pt.cg->baseline_stress : 0.0, st.z});
+                                mode.present ? st.xc - pt.cg.baseline_stress : 0.0, st.z});
       if constexpr (kTrace) {
         record(rec, k, st, ev, was_engaged);
         (*sink)(rec);

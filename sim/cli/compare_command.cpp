@@ -115,9 +115,9 @@ sim::Table where(const sim::Table& t, const sim::Column& column, const std::stri
 }
 
 // --outcomes (or the defaults) checked against the table; class letters select class shares.
-void choose_outcomes(const std::string& file, const sim::Table& t, const std::string& wanted, bool protocol,
-                     cmp::Spec& spec) {
-  const auto summary = summary_spec();
+void choose_outcomes(const std::string& file, const std::string& model, const sim::Table& t,
+                     const std::string& wanted, bool protocol, cmp::Spec& spec) {
+  const auto summary = summary_spec(model);
   const bool classified = t.find(summary.class_column) != nullptr;
   std::vector<std::string> letters;
   for (const auto& [letter, name] : summary.classes) letters.emplace_back(1, letter);
@@ -175,6 +175,8 @@ cmp::Result compare_in(const std::string& file, const sim::Table& t, const cmp::
 }
 
 ComparePlan compare_phases(const CompareArgs& a, ComparePlan plan) {
+  const auto attrs = sim::read_attributes(a.file);
+  const std::string model = attrs.count("model") ? attrs.at("model") : "reference";
   plan.table = "protocol/phases";
   plan.paired = true;
   const sim::Table t = sim::read_table(a.file, "/protocol/phases");
@@ -186,7 +188,7 @@ ComparePlan compare_phases(const CompareArgs& a, ComparePlan plan) {
   spec.pair_by = pairing_columns(t);
   spec.resamples = a.resamples;
   if (const sim::Column* arm = t.find("arm"); arm && distinct(*arm) > 1) spec.strata = {"arm"};
-  choose_outcomes(a.file, t, a.outcomes, true, spec);
+  choose_outcomes(a.file, model, t, a.outcomes, true, spec);
   const sim::Column& protocol = *t.find("protocol");
   for (const auto& name : cmp::default_levels(protocol)) {
     const sim::Table part = where(t, protocol, name);
@@ -216,6 +218,7 @@ ComparePlan compare_file(const CompareArgs& a) {
   if (!attrs.count("schema_version"))
     throw sim::InputError(fmt::format("{}: not an attune file (no schema_version attribute)", a.file));
   const bool sweep = attrs.count("kind") && attrs.at("kind") == "sweep";
+  const std::string model = attrs.count("model") ? attrs.at("model") : "reference";
   const bool paired_file = attrs.count("paired") && attrs.at("paired") == "true";
   const bool has_protocol = contains(sim::list_group(a.file, "protocol"), "phases");
   ComparePlan plan;
@@ -242,7 +245,7 @@ ComparePlan compare_file(const CompareArgs& a) {
       if (c.name != "point_id" && c.name != "role" && c.name != "trajectory") factors.push_back(c.name);
   std::vector<std::string> allowed;
   for (const auto& c : t.columns)
-    if (c.kind == sim::Column::text && c.name != summary_spec().class_column) allowed.push_back(c.name);
+    if (c.kind == sim::Column::text && c.name != summary_spec(model).class_column) allowed.push_back(c.name);
   allowed.insert(allowed.end(), factors.begin(), factors.end());
   if (has_protocol) allowed.emplace_back("phase");
 
@@ -286,7 +289,7 @@ ComparePlan compare_file(const CompareArgs& a) {
       spec.strata = {"arm"};  // each infant is in every arm: compare within each arm
     }
   }
-  choose_outcomes(a.file, t, a.outcomes, false, spec);
+  choose_outcomes(a.file, model, t, a.outcomes, false, spec);
   plan.parts.emplace_back("", compare_in(a.file, t, spec));
   return plan;
 }

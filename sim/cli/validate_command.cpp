@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 
@@ -34,6 +36,7 @@ CLI::App* add_validate_command(CLI::App& app, ValidateArgs& a) {
 int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
   namespace v = sim::validation;
   const auto t0 = std::chrono::steady_clock::now();
+  const std::clock_t cpu0 = std::clock();
   std::vector<std::string> models = models::model_names();
   if (!args.model.empty()) {
     if (!models::find_model(args.model)) {
@@ -51,6 +54,11 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
   }
 
   const std::vector<v::Pattern> patterns = v::load_patterns(args.dir);
+  const auto known = models::model_names();
+  for (const auto& p : patterns)
+    for (const auto& [m, path] : p.scenarios)
+      if (std::find(known.begin(), known.end(), m) == known.end() && !args.quiet)
+        fmt::print(stderr, "validate: warning: {}: a scenario for model '{}', which this build does not have\n", p.file, m);
   v::Environment env;
   env.spec = model_spec();
   env.model = [](const std::string& name) -> const sim::Model& { return model_named(name); };
@@ -60,14 +68,15 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
   if (!args.quiet) env.progress = [](const std::string& line) { fmt::print(stderr, "validate: {}\n", line); };
   const auto results = v::run_suite(patterns, models, env);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu_s = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
 
   if (args.markdown)
-    fmt::print("{}", v::format_markdown(patterns, results, models, args.quick, elapsed));
+    fmt::print("{}", v::format_markdown(patterns, results, models, args.quick, elapsed, cpu_s));
   else if (args.json)
     fmt::print("{}", v::format_json(results, args.quick));
   else
     fmt::print("{}", v::format_table(results));
-  if (!args.quiet) fmt::print(stderr, "validate: {:.0f} s\n", elapsed);
+  if (!args.quiet) fmt::print(stderr, "validate: {:.0f} s ({:.0f} s of CPU time)\n", elapsed, cpu_s);
 
   if (json_out) {
     const std::string tmp = args.output + ".tmp";

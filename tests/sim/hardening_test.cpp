@@ -199,7 +199,7 @@ TEST(Hardening, TextThatIsNotUtf8IsRefusedAndNeverWrittenAsUtf8) {
   // The name may also come from the file name, which is bytes: it is written with U+FFFD.
   TempDir dir;
   const auto scenario = dir / "caf\xe9.yaml";
-  write_text(scenario, read_text(tiny()).replace(read_text(tiny()).find("name: tiny"), 10, "seed: 3"));
+  write_text(scenario, read_text(tiny()).replace(read_text(tiny()).find("name: tiny"), 10, "# unnamed"));
   const auto out = dir / "x.h5";
   const CliResult r = run_attune({"run", scenario.string(), "-o", out.string(), "--quiet"});
   ASSERT_EQ(r.status, 0) << r.output;
@@ -244,7 +244,8 @@ TEST(Hardening, MemoryIsEstimatedAndRefusedBeforeTheRun) {
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_TRUE(dir.list().empty());
   expect_refused(
-      {"check", (data_dir() / "sweeps" / "small.yaml").string(), "--set", "sweep.replicates=1000000"},
+      {"check", (data_dir() / "sweeps" / "small.yaml").string(), "--set", "sweep.replicates=1000000", "--set",
+       "sweep.factors={caregiver.rupture_rate: [0.5, 1, 2], caregiver.rejection: [0, 1, 1.5, 2]}"},
       "runs; at most 10000000 in one sweep");
 }
 
@@ -252,7 +253,7 @@ TEST(Hardening, MemoryIsEstimatedAndRefusedBeforeTheRun) {
 TEST(Hardening, SighupStopsCleanly) {
   TempDir dir;
   const auto out = dir / "x.h5";
-  const std::string cmd = quote(attune_exe()) + " run " + quote(hardening("long_days.yaml")) +
+  const std::string cmd = quote(attune_exe()) + " run " + quote(hardening("many_days.yaml")) +
                           " --quiet -o " + quote(out.string()) +
                           " & pid=$!; sleep 1; kill -HUP $pid; wait $pid";
   const CliResult r = run_shell(cmd);

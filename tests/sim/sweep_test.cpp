@@ -366,6 +366,12 @@ TEST(SweepBadInput, AnExistingOutputIsKeptUnlessForceIsGiven) {
   EXPECT_EQ(read_text(out), kPrecious);
   EXPECT_EQ(dir.list(), std::vector<std::string>{"sweep.h5"}) << "no temporary file may be left";
 
+  // --force replaces only a file attune wrote: not this one, but an earlier sweep's result.
+  r = sweep(sweep_data("small.yaml"), out, {"--force"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_EQ(read_text(out), kPrecious);
+  fs::remove(out);
+  ASSERT_EQ(sweep(sweep_data("small.yaml"), out).status, 0);
   r = sweep(sweep_data("small.yaml"), out, {"--force"});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(sim::read_table(out.string(), "runs").rows(), 12u);

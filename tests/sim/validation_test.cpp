@@ -7,6 +7,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "models/catalog.hpp"
+#include "sim/cli/simulation.hpp"
 #include "sim/errors.hpp"
 #include "support/paths.hpp"
 
@@ -271,6 +273,20 @@ TEST(ValidationPattern, ErrorsNameFileLineAndKey) {
                              "measure: {kind: kappa}\ntarget: {at_least: 0}\n",
                              "t.yaml", kDir),
                ScenarioError);
+}
+
+// The shipped suite: every pattern file loads, every model in the catalog has a scenario for
+// every pattern, and each scenario loads for the model it is filed under.
+TEST(ValidationSuite, ShippedPatternsAndScenariosLoad) {
+  const auto patterns = load_patterns((test::source_dir() / "validation").string());
+  EXPECT_GE(patterns.size(), 9u);
+  for (const auto& model : models::model_names())
+    for (const auto& p : patterns) {
+      const std::string* path = p.scenario_for(model);
+      ASSERT_NE(path, nullptr) << p.file << " has no scenario for " << model;
+      const Scenario s = load_scenario(*path, p.quick, app::model_spec());
+      EXPECT_EQ(s.model, model) << *path;
+    }
 }
 
 TEST(ValidateCommand, BadPatternFileExitsTwoNamingFileLineAndKey) {

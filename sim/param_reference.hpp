@@ -2,11 +2,13 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "sim/param_info.hpp"
 
 namespace attune::sim {
 
-std::string parameter_reference(const ParamTables& tables);
+// The reference of a model's parameters (docs/PARAMETERS.md for the reference model).
+std::string parameter_reference(const ParamTables& tables, std::string_view model = "reference");
 
 }  // namespace attune::sim

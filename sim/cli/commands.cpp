@@ -144,9 +144,9 @@ int info_command(const std::string& path) {
   return 0;
 }
 
-int bench_command(int threads) {
+int bench_command(int threads, const std::string& model) {
   // The fixed workload: the model's default parameters, 2,000 infants, 30 days.
-  sim::Scenario s = sim::parse_scenario("{}", "bench", {}, model_spec());
+  sim::Scenario s = sim::parse_scenario("model: " + model + "\n", "bench", {}, model_spec());
   s.infants = 2000;
   s.schedule.days = 30;
   const int all = resolve_threads(threads);
@@ -168,8 +168,8 @@ int bench_command(int threads) {
   return 0;
 }
 
-int params_command() {
-  fmt::print("{}", sim::parameter_reference(model_spec().params));
+int params_command(const std::string& model) {
+  fmt::print("{}", sim::parameter_reference(model_named(model).params(), model));
   return 0;
 }
 

@@ -33,7 +33,7 @@ std::vector<sim::Override> overrides_of(const ScenarioArgs& args);
 int run_command(const RunArgs& args, const std::atomic<bool>& stop);
 int check_command(const ScenarioArgs& args);
 int info_command(const std::string& path);
-int bench_command(int threads);
-int params_command();
+int bench_command(int threads, const std::string& model);
+int params_command(const std::string& model);
 
 }  // namespace attune::app

@@ -116,12 +116,17 @@ int run_main(int argc, char** argv) {
   auto* info_cmd = app.add_subcommand("info", "print provenance and a summary of an attune HDF5 file");
   info_cmd->add_option("FILE", info_path, "attune HDF5 file")->required();
 
+  std::string params_model = "reference";
   auto* params_cmd =
       app.add_subcommand("params", "print the parameter reference (docs/PARAMETERS.md) as Markdown");
+  params_cmd->add_option("--model", params_model, "the model (reference, mutual)")->capture_default_str();
 
   int bench_threads = 0;
+  std::string bench_model = "reference";
   auto* bench_cmd = app.add_subcommand("bench", "measure dyad-steps per second on a fixed workload");
   bench_cmd->add_option("--threads", bench_threads, "threads for the parallel measurement (0: all cores)");
+  bench_cmd->add_option("--model", bench_model, "the model to measure (reference, mutual)")
+      ->capture_default_str();
 
   app::CompareArgs compare;
   auto* compare_cmd = app.add_subcommand(
@@ -163,8 +168,8 @@ int run_main(int argc, char** argv) {
     if (*info_cmd) return app::info_command(info_path);
     if (*compare_cmd) return app::compare_command(compare);
     if (*validate_cmd) return app::validate_command(validate, g_stop);
-    if (*bench_cmd) return app::bench_command(bench_threads);
-    if (*params_cmd) return app::params_command();
+    if (*bench_cmd) return app::bench_command(bench_threads, bench_model);
+    if (*params_cmd) return app::params_command(params_model);
   } catch (const sim::Interrupted&) {
     fmt::print(stderr, "\nattune: interrupted; no output was written\n");
     return 130;

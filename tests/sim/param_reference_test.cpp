@@ -15,6 +15,14 @@ TEST(ParameterReference, DocsParametersMdIsCurrent) {
       << "docs/PARAMETERS.md is out of date; regenerate it with `attune params > docs/PARAMETERS.md`";
 }
 
+TEST(ParameterReference, TheSecondModelsReferenceIsCurrent) {
+  const std::string expected = sim::parameter_reference(app::model_named("mutual").params(), "mutual");
+  EXPECT_TRUE(read_text(source_dir() / "docs" / "PARAMETERS-mutual.md") == expected)
+      << "regenerate it with `attune params --model mutual > docs/PARAMETERS-mutual.md`";
+  const CliResult r = run_attune({"params", "--model", "mutual"});
+  EXPECT_TRUE(r.output == expected);
+}
+
 TEST(ParameterReference, ListsEveryKeyWithItsDefault) {
   const auto tables = app::model_spec().params;
   const std::string doc = sim::parameter_reference(tables);

@@ -1,36 +1,16 @@
 #include "models/mutual/model.hpp"
 
-#include <algorithm>
 #include <array>
-#include <deque>
-#include <stdexcept>
 #include <vector>
 
+#include "models/dyad_adapter.hpp"
 #include "models/mutual/dyad.hpp"
 #include "models/mutual/outcomes.hpp"
 
 namespace attune::mutual {
 namespace {
 
-constexpr std::size_t kMaxTies = 16;
 using K = sim::FieldInfo;
-
-std::vector<sim::FieldInfo> make_outcome_fields() {
-  std::vector<sim::FieldInfo> out;
-  for (const auto& f : outcome_fields())
-    out.push_back({f.name, f.meaning,
-                   f.kind == OutcomeField::real    ? K::real
-                   : f.kind == OutcomeField::count ? K::count
-                                                   : K::letter});
-  return out;
-}
-
-std::vector<sim::FieldInfo> make_phase_fields() {
-  std::vector<sim::FieldInfo> out;
-  for (const auto& f : phase_fields())
-    out.push_back({f.name, f.meaning, f.kind == PhaseField::real ? K::real : K::count});
-  return out;
-}
 
 // clang-format off
 const std::array<sim::FieldInfo, 22> kTrace{{
@@ -62,190 +42,85 @@ const std::array<sim::FieldInfo, 22> kTrace{{
 constexpr std::string_view kRecorded[] = {"sensitivity", "dismissing", "preoccupied", "unresolved",
                                           "baseline_stress"};
 
-class State final : public sim::ModelState {
- public:
-  State(const sim::Schedule& schedule, std::uint64_t seed, std::uint64_t stage, std::size_t units,
-        std::size_t relationships, std::size_t caregivers, std::span<const double> infant)
-      : schedule_(schedule), seed_(seed), stage_(stage), caregivers_(caregivers), unit_dyad_(units, 0) {
-    dyads_.emplace_back(infant_from(infant), schedule, seed, stage);
-    dyad_values_.emplace_back(infant.begin(), infant.end());
-    infants_.assign(units, Infant{});
-    rels_.assign(relationships, dyads_[0].new_relationship());
-  }
+// What models::DyadState needs to know of the mutual model.
+struct Traits {
+  static constexpr std::string_view kName = "mutual";
+  using Dyad = DyadModel;
+  using Infant = mutual::Infant;
+  using Relationship = mutual::Relationship;
+  using Interaction = mutual::Interaction;
+  using Caregiver = CaregiverParams;
+  using Tie = mutual::Tie;
+  using Phase = PhaseMeasures;
+  using StepRecord = mutual::StepRecord;
+  using LabVisit = mutual::LabVisit;
+  using Sample = mutual::Sample;
+  using Outcome = mutual::Outcome;
+  static constexpr std::size_t kTraceWidth = kTrace.size();
+  static constexpr std::size_t kInfantState = mutual::kInfantState;
+  static constexpr std::size_t kRelationshipState = mutual::kRelationshipState;
 
-  void begin_infant(std::size_t unit, std::uint64_t infant_key) override {
-    infants_[unit] = dyads_[unit_dyad_[unit]].new_infant(infant_key);
-  }
+  static sim::ParamTables params() { return param_tables(); }
+  static InfantParams infant_from(std::span<const double> v) { return mutual::infant_from(v); }
+  static CaregiverParams caregiver_from(std::span<const double> v) { return mutual::caregiver_from(v); }
+  static const char* infant_error(const InfantParams& p) { return infant_consistency_error(p); }
+  static auto outcome_fields() { return mutual::outcome_fields(); }
+  static auto classes() { return mutual::classes(); }
+  static auto phase_fields() { return mutual::phase_fields(); }
+  static std::span<const sim::FieldInfo> trace_fields() { return kTrace; }
+  static std::span<const std::string_view> recorded() { return kRecorded; }
 
-  void set_caregiver(std::size_t c, std::span<const double> values) override {
-    caregivers_[c] = caregiver_from(values);
+  // A newborn's own regulatory capacity comes from its stream (temperament).
+  static Infant newborn(const Dyad& d, std::uint64_t key) { return d.new_infant(key); }
+  static Outcome outcome(const InfantParams& p, const Relationship& rel, const Interaction& period,
+                         const Infant& inf, double cortisol) {
+    return mutual::outcome(p, rel.wm, period, inf, cortisol);
   }
-
-  void set_infant_params(std::size_t unit, std::span<const double> values) override {
-    std::size_t d = 0;
-    while (d < dyad_values_.size() && !std::equal(values.begin(), values.end(), dyad_values_[d].begin())) ++d;
-    if (d == dyad_values_.size()) {
-      dyads_.emplace_back(infant_from(values), schedule_, seed_, stage_);
-      dyad_values_.emplace_back(values.begin(), values.end());
-    }
-    unit_dyad_[unit] = d;
+  static char classification(const InfantParams& p, const Infant&, const Relationship& rel) {
+    return classify(p, scales(p, rel.wm)).primary;
   }
-
-  void begin_relationship(std::size_t unit, std::size_t relationship,
-                          std::span<const std::size_t> known) override {
-    std::array<const Relationship*, kMaxTies> from{};
-    const std::size_t n = std::min(known.size(), kMaxTies);
-    for (std::size_t k = 0; k < n; ++k) from[k] = &rels_[known[k]];
-    rels_[relationship] = dyads_[unit_dyad_[unit]].relationship_from({from.data(), n});
+  static char observed(const InfantParams&, std::span<const Phase> reunions) {
+    return observed_class(reunions).primary;
   }
-
-  void simulate_day(std::size_t unit, std::uint64_t infant_key, int day, std::span<const sim::TieRef> refs,
-                    const sim::LabRequest* lab, const sim::TraceSink* trace) override {
-    if (refs.size() > kMaxTies) throw std::length_error("more than 16 caregivers");
-    std::array<Tie, kMaxTies> ties{};
-    for (std::size_t k = 0; k < refs.size(); ++k)
-      ties[k] = {&caregivers_[refs[k].caregiver], &rels_[refs[k].relationship]};
-    const std::span<const Tie> mine(ties.data(), refs.size());
-    const DyadModel& dyad = dyads_[unit_dyad_[unit]];
-    std::vector<PhaseMeasures> phases;
-    std::vector<Sample> samples;
-    LabVisit visit{};
-    if (lab != nullptr) {
-      phases.resize(lab->protocol->phases.size());
-      visit = {lab->protocol, &caregivers_[lab->stranger], lab->tie, phases.data(), &samples};
-    }
-    if (trace != nullptr) {
-      std::array<double, kTrace.size()> row{};
-      dyad.simulate_day(
-          infant_key, day, infants_[unit], mine,
-          [&](const StepRecord& r) {
-            const double t = static_cast<double>(r.step) * schedule_.dt;
-            row = {static_cast<double>(r.day),
-                   static_cast<double>(r.session),
-                   static_cast<double>(r.phase),
-                   static_cast<double>(r.step),
-                   t,
-                   r.x,
-                   r.y,
-                   r.z1,
-                   r.z,
-                   static_cast<double>(r.infant),
-                   static_cast<double>(r.partner),
-                   static_cast<double>(r.stressor),
-                   static_cast<double>(r.fr),
-                   static_cast<double>(r.fear_display),
-                   static_cast<double>(r.dissociated),
-                   static_cast<double>(r.coordinated),
-                   static_cast<double>(r.repair),
-                   static_cast<double>(r.rupture),
-                   static_cast<double>(r.episode_started),
-                   static_cast<double>(r.episode_ended),
-                   static_cast<double>(r.shock),
-                   static_cast<double>(r.responded)};
-            (*trace)(r.tie, row);
-          },
-          lab != nullptr ? &visit : nullptr);
-    } else {
-      dyad.simulate_day(infant_key, day, infants_[unit], mine, lab != nullptr ? &visit : nullptr);
-    }
-    if (lab == nullptr) return;
-    const auto fields = phase_fields();
-    for (std::size_t p = 0; p < phases.size(); ++p)
-      for (std::size_t f = 0; f < fields.size(); ++f)
-        lab->measures[p * fields.size() + f] = phases[p].*fields[f].member;
-    for (const Sample& s : samples) lab->samples->push_back({s.phase, s.t, s.x, s.y, s.z});
+  static void trace_row(const StepRecord& r, double dt, std::array<double, kTraceWidth>& row) {
+    row = {static_cast<double>(r.day),
+           static_cast<double>(r.session),
+           static_cast<double>(r.phase),
+           static_cast<double>(r.step),
+           static_cast<double>(r.step) * dt,
+           r.x,
+           r.y,
+           r.z1,
+           r.z,
+           static_cast<double>(r.infant),
+           static_cast<double>(r.partner),
+           static_cast<double>(r.stressor),
+           static_cast<double>(r.fr),
+           static_cast<double>(r.fear_display),
+           static_cast<double>(r.dissociated),
+           static_cast<double>(r.coordinated),
+           static_cast<double>(r.repair),
+           static_cast<double>(r.rupture),
+           static_cast<double>(r.episode_started),
+           static_cast<double>(r.episode_ended),
+           static_cast<double>(r.shock),
+           static_cast<double>(r.responded)};
   }
-
-  void outcomes(std::size_t unit, std::size_t relationship, bool today,
-                std::span<double> out) const override {
-    const Infant& inf = infants_[unit];
-    const Relationship& rel = rels_[relationship];
-    const InfantParams& p = dyads_[unit_dyad_[unit]].params();
-    Outcome o;
-    if (today) {
-      Interaction period = rel.today;
-      period.episodes = rel.total.episodes;
-      period.shocks = rel.total.shocks;
-      o = outcome(p, rel.wm, period, inf, inf.last_session_z);
-    } else {
-      const double cortisol =
-          inf.cortisol_n > 0 ? inf.cortisol_sum / static_cast<double>(inf.cortisol_n) : 0.0;
-      o = outcome(p, rel.wm, rel.total, inf, cortisol);
-    }
-    const auto fields = outcome_fields();
-    for (std::size_t f = 0; f < fields.size(); ++f) out[f] = fields[f].get(o);
+  static LabVisit visit(const sim::LabRequest& lab, const Caregiver& stranger, Phase* phases,
+                        std::vector<Sample>* samples) {
+    return {lab.protocol, &stranger, lab.tie, phases, samples};
   }
-
-  char classification(std::size_t unit, std::size_t relationship) const override {
-    const InfantParams& p = dyads_[unit_dyad_[unit]].params();
-    return classify(p, scales(p, rels_[relationship].wm)).primary;
-  }
-
-  char observed_classification(std::size_t, std::span<const double> reunions) const override {
-    const auto fields = phase_fields();
-    std::vector<PhaseMeasures> m(reunions.size() / fields.size());
-    for (std::size_t p = 0; p < m.size(); ++p)
-      for (std::size_t f = 0; f < fields.size(); ++f)
-        m[p].*fields[f].member = reunions[p * fields.size() + f];
-    return observed_class(m).primary;
-  }
-
-  std::size_t infant_state_size() const override { return kInfantState; }
-  std::size_t relationship_state_size() const override { return kRelationshipState; }
-  void save_infant(std::size_t unit, double* out) const override { save_state(infants_[unit], out); }
-  void load_infant(std::size_t unit, const double* in) override { load_state(in, infants_[unit]); }
-  void save_relationship(std::size_t r, double* out) const override { save_state(rels_[r], out); }
-  void load_relationship(std::size_t r, const double* in) override { load_state(in, rels_[r]); }
-  void reset_tallies(std::size_t unit, std::size_t relationship) override {
-    infants_[unit].cortisol_sum = 0;
-    infants_[unit].cortisol_n = 0;
-    rels_[relationship].total = Interaction{};
-  }
-
- private:
-  sim::Schedule schedule_;
-  std::uint64_t seed_, stage_;
-  std::vector<CaregiverParams> caregivers_;
-  std::deque<DyadModel> dyads_;  // one per distinct infant parameter set
-  std::vector<std::vector<double>> dyad_values_;
-  std::vector<std::size_t> unit_dyad_;
-  std::vector<Infant> infants_;
-  std::vector<Relationship> rels_;
-};
-
-class Mutual final : public sim::Model {
- public:
-  std::string_view name() const override { return "mutual"; }
-  sim::ParamTables params() const override { return param_tables(); }
-  const char* check_infant(std::span<const double> values) const override {
-    return infant_consistency_error(infant_from(values));
-  }
-  std::span<const sim::FieldInfo> outcome_fields() const override { return outcomes_; }
-  std::span<const sim::ClassInfo> classes() const override { return classes_; }
-  std::span<const std::string_view> recorded_caregiver_keys() const override { return kRecorded; }
-  std::span<const sim::FieldInfo> phase_fields() const override { return phases_; }
-  std::span<const sim::FieldInfo> trace_fields() const override { return kTrace; }
-  std::unique_ptr<sim::ModelState> start(const sim::Schedule& schedule, std::uint64_t seed,
-                                         std::uint64_t stage, std::size_t units, std::size_t relationships,
-                                         std::size_t caregivers,
-                                         std::span<const double> infant) const override {
-    return std::make_unique<State>(schedule, seed, stage, units, relationships, caregivers, infant);
-  }
-
- private:
-  std::vector<sim::FieldInfo> outcomes_ = make_outcome_fields();
-  std::vector<sim::FieldInfo> phases_ = make_phase_fields();
-  std::vector<sim::ClassInfo> classes_ = [] {
-    std::vector<sim::ClassInfo> out;
-    for (const auto& c : mutual::classes()) out.push_back({c.letter, c.name});
-    return out;
-  }();
+  static sim::ProtocolSample sample(const Sample& s) { return {s.phase, s.t, s.x, s.y, s.z}; }
+  static void save(const Infant& in, double* out) { save_state(in, out); }
+  static void load(const double* in, Infant& out) { load_state(in, out); }
+  static void save(const Relationship& in, double* out) { save_state(in, out); }
+  static void load(const double* in, Relationship& out) { load_state(in, out); }
 };
 
 }  // namespace
 
 const sim::Model& model() {
-  static const Mutual instance;
+  static const models::DyadModelInfo<Traits> instance;
   return instance;
 }
 

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -77,7 +78,7 @@ constexpr DistForm kForms[] = {{DistKind::fixed, "fixed", "value", nullptr},
 // Why draws from `d` would not be finite values within `info`'s range ("" when they are). The
 // sampler draws normals from 32-bit uniforms, so |N| < 6.7; these bounds follow from that.
 std::string draw_problem(const Distribution& d, const ParamInfo& info) {
-  constexpr double kMaxNormal = 6.7;
+  constexpr double max_normal = 6.7;
   switch (d.kind) {
     case DistKind::fixed:
       return "";
@@ -97,12 +98,12 @@ std::string draw_problem(const Distribution& d, const ParamInfo& info) {
     case DistKind::lognormal:
       if (d.b > kMaxLogSd)
         return fmt::format("{} is out of range; allowed [0, {}]", fmt_number(d.b), fmt_number(kMaxLogSd));
-      if (!std::isfinite(d.a * std::exp(kMaxNormal * d.b)))
+      if (!std::isfinite(d.a * std::exp(max_normal * d.b)))
         return fmt::format("mean {} with log_sd {} gives infinite draws", fmt_number(d.a), fmt_number(d.b));
       return "";
     case DistKind::normal: {
       if (d.b == 0) return "";
-      if (!std::isfinite(d.a + kMaxNormal * d.b) || !std::isfinite(d.a - kMaxNormal * d.b))
+      if (!std::isfinite(d.a + max_normal * d.b) || !std::isfinite(d.a - max_normal * d.b))
         return fmt::format("{} is too large: draws would not be finite", fmt_number(d.b));
       // Draws outside the range are redrawn: most must fall inside it.
       const auto cdf = [&](double x) { return 0.5 * std::erfc(-(x - d.a) / (d.b * std::sqrt(2.0))); };
@@ -540,25 +541,13 @@ double memory_limit() {
   if (const char* env = std::getenv("ATTUNE_MAX_MEMORY"); env && *env) {
     char* end = nullptr;
     double v = std::strtod(env, &end);
-    switch (end && *end ? *end : ' ') {
-      case 'T':
-      case 't':
-        v *= 1024;
-        [[fallthrough]];
-      case 'G':
-      case 'g':
-        v *= 1024;
-        [[fallthrough]];
-      case 'M':
-      case 'm':
-        v *= 1024;
-        [[fallthrough]];
-      case 'K':
-      case 'k':
-        v *= 1024;
-        break;
-      default:
-        break;
+    if (end && *end) {
+      const std::size_t power =
+          std::string_view("KMGT").find(static_cast<char>(std::toupper(static_cast<unsigned char>(*end))));
+      if (power != std::string_view::npos)
+        v *= std::pow(1024.0, static_cast<double>(power + 1));
+      else
+        v = -1;
     }
     if (std::isfinite(v) && v > 0) return v;
     throw InputError(fmt::format("ATTUNE_MAX_MEMORY={}: expected a size such as 64G", env));

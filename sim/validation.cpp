@@ -29,9 +29,9 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------------------
 // Reading pattern files
 
-const std::vector<std::string_view> kTopKeys = {"name",  "level", "cite",    "source",  "description",
+const std::vector<std::string_view> kTopKeys = {"name",     "level", "cite",  "source",  "description",
                                                 "scenario", "quick", "seeds", "measure", "target"};
-const std::vector<std::string_view> kTargetKeys = {"value",    "tolerance", "accept", "at_least",
+const std::vector<std::string_view> kTargetKeys = {"value",   "tolerance", "accept", "at_least",
                                                    "at_most", "direction", "p_below"};
 
 struct KindInfo {
@@ -48,7 +48,10 @@ const std::vector<KindInfo>& kinds() {
       {"point_biserial", Measure::point_biserial, {"kind", "name", "column", "classes", "where"}, false},
       {"phase_contrast", Measure::phase_contrast, {"kind", "protocol", "contrasts", "where"}, true},
       {"sample_peak_time", Measure::sample_peak_time, {"kind", "name", "protocol", "phase", "where"}, false},
-      {"group_contrast", Measure::group_contrast, {"kind", "group_by", "group", "reference", "protocol", "phase", "where"}, true},
+      {"group_contrast",
+       Measure::group_contrast,
+       {"kind", "group_by", "group", "reference", "protocol", "phase", "where"},
+       true},
       {"kappa", Measure::kappa, {"kind", "name"}, false},
   };
   return all;
@@ -76,11 +79,13 @@ Target read_target(const Reader& rd, const YAML::Node& node, const std::string& 
   if (node["direction"]) {
     const std::string d = rd.text(node["direction"], Reader::join(path, "direction"));
     if (d != "greater" && d != "less")
-      rd.fail(node["direction"], Reader::join(path, "direction"), fmt::format("'{}': expected greater or less", d));
+      rd.fail(node["direction"], Reader::join(path, "direction"),
+              fmt::format("'{}': expected greater or less", d));
     t.direction = d == "greater" ? 1 : -1;
     if (!node["p_below"]) rd.fail(node, path, "a direction needs p_below (its significance level)");
     t.alpha = num("p_below");
-    if (!(t.alpha > 0 && t.alpha < 1)) rd.fail(node["p_below"], Reader::join(path, "p_below"), "must be in (0, 1)");
+    if (!(t.alpha > 0 && t.alpha < 1))
+      rd.fail(node["p_below"], Reader::join(path, "p_below"), "must be in (0, 1)");
     for (const char* other : {"value", "tolerance", "accept", "at_least", "at_most"})
       if (node[other]) rd.fail(node[other], Reader::join(path, other), "does not go with a direction");
     return t;
@@ -104,7 +109,8 @@ Target read_target(const Reader& rd, const YAML::Node& node, const std::string& 
   if (node["at_least"]) t.low = num("at_least");
   if (node["at_most"]) t.high = num("at_most");
   if (std::isinf(t.low) && std::isinf(t.high))
-    rd.fail(node, path, "no accept region: give value and tolerance, accept, at_least/at_most, or direction and p_below");
+    rd.fail(node, path,
+            "no accept region: give value and tolerance, accept, at_least/at_most, or direction and p_below");
   if (!std::isnan(t.value) && (t.value < t.low || t.value > t.high))
     rd.fail(node, path, "the published value is outside its own accept region");
   return t;
@@ -119,7 +125,8 @@ std::vector<Filter> read_where(const Reader& rd, const YAML::Node& node, const s
     f.column = kv.first.Scalar();
     const std::string p = Reader::join(path, f.column);
     if (kv.second.IsSequence()) {
-      for (std::size_t i = 0; i < kv.second.size(); ++i) f.values.push_back(rd.text(kv.second[i], fmt::format("{}.{}", p, i)));
+      for (std::size_t i = 0; i < kv.second.size(); ++i)
+        f.values.push_back(rd.text(kv.second[i], fmt::format("{}.{}", p, i)));
       if (f.values.empty()) rd.fail(kv.second, p, "an empty list matches no rows");
     } else {
       f.values.push_back(rd.text(kv.second, p));
@@ -135,7 +142,8 @@ void read_column(const Reader& rd, const YAML::Node& node, const std::string& pa
   const std::string cp = Reader::join(path, "column");
   if (!c) rd.fail(node, path, "this measure needs 'column'");
   if (c.IsMap()) {
-    for (const auto& kv : c) m.column_for.emplace_back(kv.first.Scalar(), rd.text(kv.second, Reader::join(cp, kv.first.Scalar())));
+    for (const auto& kv : c)
+      m.column_for.emplace_back(kv.first.Scalar(), rd.text(kv.second, Reader::join(cp, kv.first.Scalar())));
     if (m.column_for.empty()) rd.fail(c, cp, "expected a column name or {model: column}");
     m.column = m.column_for.front().second;
   } else {
@@ -153,7 +161,8 @@ Measure read_measure(const Reader& rd, const YAML::Node& node, const std::string
   if (!info) {
     std::string list;
     for (const auto& k : kinds()) list += (list.empty() ? "" : ", ") + std::string(k.name);
-    rd.fail(node["kind"], Reader::join(path, "kind"), fmt::format("unknown measure '{}' (known: {})", kind, list));
+    rd.fail(node["kind"], Reader::join(path, "kind"),
+            fmt::format("unknown measure '{}' (known: {})", kind, list));
   }
   m.kind = info->kind;
   rd.check_keys(node, path, info->keys);
@@ -169,7 +178,8 @@ Measure read_measure(const Reader& rd, const YAML::Node& node, const std::string
     case Measure::mean:
       text("table", false, m.table);
       if (m.table != "infants" && m.table != "phases" && m.table != "samples")
-        rd.fail(node["table"], Reader::join(path, "table"), fmt::format("'{}': expected infants, phases or samples", m.table));
+        rd.fail(node["table"], Reader::join(path, "table"),
+                fmt::format("'{}': expected infants, phases or samples", m.table));
       read_column(rd, node, path, m);
       if (node["scale"]) m.scale = rd.number(node["scale"], Reader::join(path, "scale"));
       break;
@@ -184,7 +194,8 @@ Measure read_measure(const Reader& rd, const YAML::Node& node, const std::string
       const YAML::Node c = node["contrasts"];
       const std::string cp = Reader::join(path, "contrasts");
       if (!c) rd.fail(node, path, "a phase_contrast measure needs 'contrasts'");
-      if (!c.IsSequence() || c.size() == 0) rd.fail(c, cp, "expected a list of {name, column, phase, reference}");
+      if (!c.IsSequence() || c.size() == 0)
+        rd.fail(c, cp, "expected a list of {name, column, phase, reference}");
       for (std::size_t i = 0; i < c.size(); ++i) {
         const std::string ip = fmt::format("{}.{}", cp, i);
         rd.expect_map(c[i], ip);
@@ -192,7 +203,8 @@ Measure read_measure(const Reader& rd, const YAML::Node& node, const std::string
         PhaseContrast pc{required_text(rd, c[i], ip, "name"), required_text(rd, c[i], ip, "column"),
                          required_text(rd, c[i], ip, "phase"), required_text(rd, c[i], ip, "reference")};
         for (const auto& other : m.contrasts)
-          if (other.name == pc.name) rd.fail(c[i]["name"], ip + ".name", fmt::format("'{}' is named twice", pc.name));
+          if (other.name == pc.name)
+            rd.fail(c[i]["name"], ip + ".name", fmt::format("'{}' is named twice", pc.name));
         m.contrasts.push_back(pc);
       }
       break;
@@ -267,7 +279,8 @@ Pattern parse_pattern(const std::string& text, const std::string& source, const 
   if (const YAML::Node s = root["seeds"]) {
     if (!s.IsSequence() || s.size() == 0) rd.fail(s, "seeds", "expected a list of seeds, e.g. [1, 2, 3]");
     for (std::size_t i = 0; i < s.size(); ++i)
-      p.seeds.push_back(static_cast<std::uint64_t>(rd.integer(s[i], fmt::format("seeds.{}", i), 0, INT64_MAX)));
+      p.seeds.push_back(
+          static_cast<std::uint64_t>(rd.integer(s[i], fmt::format("seeds.{}", i), 0, INT64_MAX)));
   } else {
     p.seeds = {1, 2, 3};
   }
@@ -281,7 +294,7 @@ Pattern parse_pattern(const std::string& text, const std::string& source, const 
   const KindInfo& info = kind_info(p.measure.kind);
   if (!info.multi) {
     const Measure::Kind k = p.measure.kind;
-    const std::string name = !p.measure.name.empty()        ? p.measure.name
+    const std::string name = !p.measure.name.empty()          ? p.measure.name
                              : k == Measure::kappa            ? "kappa"
                              : k == Measure::point_biserial   ? "r"
                              : k == Measure::sample_peak_time ? "peak_min"
@@ -310,7 +323,8 @@ Pattern load_pattern(const std::string& path) {
 }
 
 std::vector<Pattern> load_patterns(const std::string& dir) {
-  if (!fs::is_directory(dir)) throw InputError(fmt::format("{}: no such directory (the validation patterns)", dir));
+  if (!fs::is_directory(dir))
+    throw InputError(fmt::format("{}: no such directory (the validation patterns)", dir));
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(dir))
     if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path().string());
@@ -320,11 +334,13 @@ std::vector<Pattern> load_patterns(const std::string& dir) {
   auto rank = [](const Pattern& p) {
     return std::find(std::begin(kLevels), std::end(kLevels), p.level) - std::begin(kLevels);
   };
-  std::stable_sort(out.begin(), out.end(), [&](const Pattern& a, const Pattern& b) { return rank(a) < rank(b); });
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const Pattern& a, const Pattern& b) { return rank(a) < rank(b); });
   for (std::size_t i = 1; i < out.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (out[i].name == out[j].name)
-        throw InputError(fmt::format("{}: name '{}' is also the name of {}", out[i].file, out[i].name, out[j].file));
+        throw InputError(
+            fmt::format("{}: name '{}' is also the name of {}", out[i].file, out[i].name, out[j].file));
   return out;
 }
 
@@ -348,7 +364,8 @@ double number_at(const Column& c, std::size_t row, const std::string& table) {
   throw Unmeasurable(fmt::format("'{}' in /{} is text, not a number", c.name, table));
 }
 
-std::vector<std::size_t> rows_where(const Table& t, const std::string& table, const std::vector<Filter>& where) {
+std::vector<std::size_t> rows_where(const Table& t, const std::string& table,
+                                    const std::vector<Filter>& where) {
   std::vector<const Column*> cols;
   for (const auto& f : where) cols.push_back(&need(t, table, f.column));
   std::vector<std::size_t> out;
@@ -399,8 +416,9 @@ Value welch(const std::vector<double>& a, const std::vector<double>& b) {
   v.value = compare::mean_contrast({a, b}, {1.0, -1.0}, 0).difference;
   const double qa = var_of(a) / static_cast<double>(a.size()), qb = var_of(b) / static_cast<double>(b.size());
   const double se = std::sqrt(qa + qb);
-  const double df = (qa + qb) * (qa + qb) /
-                    (qa * qa / static_cast<double>(a.size() - 1) + qb * qb / static_cast<double>(b.size() - 1));
+  const double df =
+      (qa + qb) * (qa + qb) /
+      (qa * qa / static_cast<double>(a.size() - 1) + qb * qb / static_cast<double>(b.size() - 1));
   v.p = se > 0 ? t_two_sided(v.value / se, df) : kNaN;
   return v;
 }
@@ -473,8 +491,9 @@ std::vector<Value> measure(const Pattern& p, const Scenario& s, const RunResult&
       for (const auto& comp : p.components) {
         std::size_t k = 0;
         for (std::size_t row : rows) k += !c.texts[row].empty() && c.texts[row][0] == comp.name[0];
-        out.push_back(Value{rows.empty() ? kNaN : 100.0 * static_cast<double>(k) / static_cast<double>(rows.size()),
-                            kNaN, rows.size()});
+        out.push_back(
+            Value{rows.empty() ? kNaN : 100.0 * static_cast<double>(k) / static_cast<double>(rows.size()),
+                  kNaN, rows.size()});
       }
       break;
     }
@@ -494,11 +513,13 @@ std::vector<Value> measure(const Pattern& p, const Scenario& s, const RunResult&
         const double ma = mean_of(a), mb = mean_of(b);
         double sab = 0, saa = 0, sbb = 0;
         for (std::size_t i = 0; i < a.size(); ++i)
-          sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma), sbb += (b[i] - mb) * (b[i] - mb);
+          sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma),
+              sbb += (b[i] - mb) * (b[i] - mb);
         if (saa > 0 && sbb > 0) {
           v.value = sab / std::sqrt(saa * sbb);
           const double df = static_cast<double>(a.size() - 2);
-          v.p = std::fabs(v.value) < 1 ? t_two_sided(v.value * std::sqrt(df / (1 - v.value * v.value)), df) : 0.0;
+          v.p = std::fabs(v.value) < 1 ? t_two_sided(v.value * std::sqrt(df / (1 - v.value * v.value)), df)
+                                       : 0.0;
         }
       }
       out.push_back(v);
@@ -534,20 +555,23 @@ std::vector<Value> measure(const Pattern& p, const Scenario& s, const RunResult&
           if (phase.texts[row] == pc->reference) reference[k] = number_at(col, row, table);
         }
         if (group.empty() || reference.empty())
-          throw InputError(fmt::format("{}: protocol '{}' has no phase '{}' or '{}' in {}", p.file, m.protocol,
-                                       pc->phase, pc->reference, s.source));
+          throw InputError(fmt::format("{}: protocol '{}' has no phase '{}' or '{}' in {}", p.file,
+                                       m.protocol, pc->phase, pc->reference, s.source));
         std::vector<double> d;
         for (const auto& [k, v] : group) {
           const auto it = reference.find(k);
-          if (it != reference.end() && std::isfinite(v) && std::isfinite(it->second)) d.push_back(v - it->second);
+          if (it != reference.end() && std::isfinite(v) && std::isfinite(it->second))
+            d.push_back(v - it->second);
         }
         Value v;
         v.n = d.size();
         v.value = mean_of(d);
         const double sd = std::sqrt(var_of(d));
-        if (d.size() > 1 && sd > 0) v.p = t_two_sided(v.value / (sd / std::sqrt(static_cast<double>(d.size()))),
-                                                      static_cast<double>(d.size() - 1));
-        else if (d.size() > 1 && v.value != 0) v.p = 0.0;  // every pair differs by the same amount
+        if (d.size() > 1 && sd > 0)
+          v.p = t_two_sided(v.value / (sd / std::sqrt(static_cast<double>(d.size()))),
+                            static_cast<double>(d.size() - 1));
+        else if (d.size() > 1 && v.value != 0)
+          v.p = 0.0;  // every pair differs by the same amount
         out.push_back(v);
       }
       break;
@@ -585,14 +609,16 @@ std::vector<Value> measure(const Pattern& p, const Scenario& s, const RunResult&
       const Table& t = r.infants;
       const auto rows = rows_where(t, "infants", m.where);
       const Column& by = need(t, "infants", m.group_by);
-      if (by.kind != Column::text) throw InputError(fmt::format("{}: group_by '{}' is not a text column", p.file, m.group_by));
+      if (by.kind != Column::text)
+        throw InputError(fmt::format("{}: group_by '{}' is not a text column", p.file, m.group_by));
       const Column& id = need(t, "infants", "infant_id");
       const Column& arm = need(t, "infants", "arm");
       auto side = [&](std::size_t row) {
         const std::string& g = by.texts[row];
         // A class letter names every class that starts with it (D/A is D).
         auto is = [&](const std::string& want) {
-          return g == want || (m.group_by == "classification" && !g.empty() && want.size() == 1 && g[0] == want[0]);
+          return g == want ||
+                 (m.group_by == "classification" && !g.empty() && want.size() == 1 && g[0] == want[0]);
         };
         return is(m.group) ? 1 : is(m.reference) ? 0 : -1;
       };
@@ -671,9 +697,12 @@ std::string pval(double p) {
 std::string Target::text() const {
   if (direction != 0) return fmt::format("{} 0, p < {}", direction > 0 ? ">" : "<", num(alpha));
   std::string region;
-  if (std::isinf(low)) region = "≤ " + num(high);
-  else if (std::isinf(high)) region = "≥ " + num(low);
-  else region = fmt::format("[{}, {}]", num(low), num(high));
+  if (std::isinf(low))
+    region = "≤ " + num(high);
+  else if (std::isinf(high))
+    region = "≥ " + num(low);
+  else
+    region = fmt::format("[{}, {}]", num(low), num(high));
   return std::isnan(value) ? region : fmt::format("{} {}", num(value), region);
 }
 
@@ -686,8 +715,11 @@ bool meets(const Target& t, const Value& v, std::string* reason) {
   if (std::isnan(v.value)) return why("not computable (no rows, or undefined)");
   if (t.direction != 0) {
     if (v.value * t.direction <= 0)
-      return why(fmt::format("wrong direction: {} (expected {} 0)", num(v.value), t.direction > 0 ? ">" : "<"));
-    if (!(v.p < t.alpha)) return why(fmt::format("right direction but not significant: {} (needs < {})", pval(v.p), num(t.alpha)));
+      return why(
+          fmt::format("wrong direction: {} (expected {} 0)", num(v.value), t.direction > 0 ? ">" : "<"));
+    if (!(v.p < t.alpha))
+      return why(
+          fmt::format("right direction but not significant: {} (needs < {})", pval(v.p), num(t.alpha)));
     return true;
   }
   const std::string note = v.note.empty() ? "" : " (" + v.note + ")";
@@ -719,8 +751,8 @@ std::string run_key(const std::string& model, const std::string& path, const std
 
 }  // namespace
 
-std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns, const std::vector<std::string>& models,
-                                     const Environment& env) {
+std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns,
+                                     const std::vector<std::string>& models, const Environment& env) {
   using clock = std::chrono::steady_clock;
   // Load and check every scenario first: a bad one stops the suite before anything runs.
   std::map<std::string, Scenario> loaded;
@@ -732,8 +764,8 @@ std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns, const
         if (loaded.count(k)) continue;
         Scenario s = load_scenario(*path, overrides, env.spec);
         if (s.model != model)
-          throw InputError(fmt::format("{}: scenario {} is for model '{}' (its `model:` key), not '{}'", p.file, *path,
-                                       s.model, model));
+          throw InputError(fmt::format("{}: scenario {} is for model '{}' (its `model:` key), not '{}'",
+                                       p.file, *path, s.model, model));
         (void)env.model(model);
         loaded.emplace(k, std::move(s));
       }
@@ -755,7 +787,8 @@ std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns, const
       const auto t0 = clock::now();
       const auto overrides = env.quick ? p.quick : std::vector<Override>{};
       pr.seeds = env.quick ? std::vector<std::uint64_t>{p.seeds.front()} : p.seeds;
-      for (const auto& c : p.components) pr.components.push_back(ComponentResult{c.name, c.target, {}, kNaN, kNaN, 0, false, {}});
+      for (const auto& c : p.components)
+        pr.components.push_back(ComponentResult{c.name, c.target, {}, kNaN, kNaN, 0, false, {}});
       std::string unmeasurable;
       for (std::uint64_t seed : pr.seeds) {
         const std::string k = run_key(model, *path, overrides, seed);
@@ -770,8 +803,8 @@ std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns, const
           const auto r0 = clock::now();
           fresh->result = simulate(env.model(model), fresh->scenario, settings);
           if (env.progress)
-            env.progress(fmt::format("{}: {} seed {}: {:.1f} s", model, fs::path(*path).filename().string(), seed,
-                                     std::chrono::duration<double>(clock::now() - r0).count()));
+            env.progress(fmt::format("{}: {} seed {}: {:.1f} s", model, fs::path(*path).filename().string(),
+                                     seed, std::chrono::duration<double>(clock::now() - r0).count()));
           run = std::move(fresh);
         }
         try {
@@ -808,10 +841,12 @@ std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns, const
           std::string why;
           Value at_mean{c.mean, kNaN, 0};
           at_mean.note = c.per_seed.front().note;
-          if (c.target.direction == 0 && c.per_seed.front().missing.empty() && !meets(c.target, at_mean, &why))
+          if (c.target.direction == 0 && c.per_seed.front().missing.empty() &&
+              !meets(c.target, at_mean, &why))
             first_reason = why + (xs.size() > 1 ? " (mean over seeds)" : "");
           c.reason = first_reason;
-          if (xs.size() > 1 && c.per_seed.front().missing.empty()) c.reason += fmt::format("; fails in {} of {} seeds", xs.size() - c.seeds_passed, xs.size());
+          if (xs.size() > 1 && c.per_seed.front().missing.empty())
+            c.reason += fmt::format("; fails in {} of {} seeds", xs.size() - c.seeds_passed, xs.size());
           all = false;
         }
       }
@@ -844,10 +879,14 @@ std::string simulated_text(const ComponentResult& c) {
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\', out += static_cast<char>(ch);
-    else if (ch == '\n') out += "\\n";
-    else if (ch < 0x20) out += fmt::format("\\u{:04x}", ch);
-    else out += static_cast<char>(ch);
+    if (ch == '"' || ch == '\\')
+      out += '\\', out += static_cast<char>(ch);
+    else if (ch == '\n')
+      out += "\\n";
+    else if (ch < 0x20)
+      out += fmt::format("\\u{:04x}", ch);
+    else
+      out += static_cast<char>(ch);
   }
   return out + "\"";
 }
@@ -863,7 +902,8 @@ std::string md_escape(std::string s) {
 std::string column_text(const Measure& m) {
   if (m.column_for.empty()) return "`" + m.column + "`";
   std::string s;
-  for (const auto& [model, c] : m.column_for) s += fmt::format("{}`{}` ({})", s.empty() ? "" : ", ", c, model);
+  for (const auto& [model, c] : m.column_for)
+    s += fmt::format("{}`{}` ({})", s.empty() ? "" : ", ", c, model);
   return s;
 }
 
@@ -878,36 +918,41 @@ std::string measure_text(const Pattern& p) {
   const std::string rows = where.empty() ? "" : " (rows with " + where + ")";
   switch (m.kind) {
     case Measure::mean:
-      return fmt::format("mean of {} in /{}{}{}", column_text(m), m.table == "infants" ? "infants" : "protocol/" + m.table,
-                         rows, m.scale != 1 ? fmt::format(", × {}", m.scale) : "");
+      return fmt::format("mean of {} in /{}{}{}", column_text(m),
+                         m.table == "infants" ? "infants" : "protocol/" + m.table, rows,
+                         m.scale != 1 ? fmt::format(", × {}", m.scale) : "");
     case Measure::class_shares:
       return "share of each class of `classification` in /infants, in percent" + rows;
     case Measure::point_biserial:
-      return fmt::format("point-biserial r between {} and classification in {{{}}} over /infants{}", column_text(m),
-                         m.classes, rows);
+      return fmt::format("point-biserial r between {} and classification in {{{}}} over /infants{}",
+                         column_text(m), m.classes, rows);
     case Measure::phase_contrast: {
-      std::string s = fmt::format("paired differences between phases of protocol `{}` (/protocol/phases, paired by "
-                                  "infant; paired t test){}: ",
-                                  m.protocol, rows);
+      std::string s = fmt::format(
+          "paired differences between phases of protocol `{}` (/protocol/phases, paired by "
+          "infant; paired t test){}: ",
+          m.protocol, rows);
       for (std::size_t i = 0; i < m.contrasts.size(); ++i)
         s += fmt::format("{}{} = `{}` in {} − {}", i ? "; " : "", m.contrasts[i].name, m.contrasts[i].column,
                          m.contrasts[i].phase, m.contrasts[i].reference);
       return s;
     }
     case Measure::sample_peak_time:
-      return fmt::format("minutes from the onset of phase `{}` of protocol `{}` to the peak of the mean sampled "
-                         "cortisol curve (/protocol/samples){}",
-                         m.phase, m.protocol, rows);
+      return fmt::format(
+          "minutes from the onset of phase `{}` of protocol `{}` to the peak of the mean sampled "
+          "cortisol curve (/protocol/samples){}",
+          m.phase, m.protocol, rows);
     case Measure::group_contrast:
-      return fmt::format("`{}` = {} against {} in /infants{}: class letters as log-odds d (Woolf), numbers as the "
-                         "difference of means (Welch){}",
-                         m.group_by, m.group, m.reference, rows,
-                         m.protocol.empty() ? ""
-                                            : fmt::format("; cortisol_rise = the highest sampled cortisol from the onset "
-                                                          "of `{}` on minus the last sample before it (protocol `{}`)",
-                                                          m.phase, m.protocol));
+      return fmt::format(
+          "`{}` = {} against {} in /infants{}: class letters as log-odds d (Woolf), numbers as the "
+          "difference of means (Welch){}",
+          m.group_by, m.group, m.reference, rows,
+          m.protocol.empty() ? ""
+                             : fmt::format("; cortisol_rise = the highest sampled cortisol from the onset "
+                                           "of `{}` on minus the last sample before it (protocol `{}`)",
+                                           m.phase, m.protocol));
     case Measure::kappa:
-      return "Cohen's kappa of the observed (reunion) and working-model classifications (/protocol/agreement)";
+      return "Cohen's kappa of the observed (reunion) and working-model classifications "
+             "(/protocol/agreement)";
   }
   return "";
 }
@@ -922,13 +967,20 @@ std::string format_table(const std::vector<PatternResult>& results) {
   for (const auto& r : results) {
     const Pattern& p = *r.pattern;
     if (r.status == PatternResult::not_applicable) {
-      lines.push_back({r.model, p.level, p.name, cite_of(p), "", "", "", "not applicable (" + r.reason + ")"});
+      lines.push_back(
+          {r.model, p.level, p.name, cite_of(p), "", "", "", "not applicable (" + r.reason + ")"});
       continue;
     }
     bool first = true;
     for (const auto& c : r.components) {
-      Line l{first ? r.model : "", first ? p.level : "", first ? p.name : "", first ? cite_of(p) : "", c.name,
-             c.target.text(), simulated_text(c), c.pass ? "pass" : "FAIL: " + c.reason};
+      Line l{first ? r.model : "",
+             first ? p.level : "",
+             first ? p.name : "",
+             first ? cite_of(p) : "",
+             c.name,
+             c.target.text(),
+             simulated_text(c),
+             c.pass ? "pass" : "FAIL: " + c.reason};
       lines.push_back(std::move(l));
       first = false;
     }
@@ -943,7 +995,9 @@ std::string format_table(const std::vector<PatternResult>& results) {
     const std::string* f[] = {&l.model, &l.level, &l.pattern, &l.cite, &l.component, &l.target, &l.simulated};
     for (std::size_t i = 0; i < 7; ++i) w[i] = std::max(w[i], width(*f[i]));
   }
-  auto pad = [&](const std::string& s, std::size_t n) { return s + std::string(n > width(s) ? n - width(s) : 0, ' '); };
+  auto pad = [&](const std::string& s, std::size_t n) {
+    return s + std::string(n > width(s) ? n - width(s) : 0, ' ');
+  };
   std::string out;
   const std::string head[] = {"model", "level", "pattern", "source", "component", "target", "simulated"};
   for (std::size_t i = 0; i < 7; ++i) out += pad(head[i], w[i]) + "  ";
@@ -972,29 +1026,30 @@ std::string format_json(const std::vector<PatternResult>& results, bool quick) {
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     const Pattern& p = *r.pattern;
-    out += fmt::format("{}\n {{\"model\": {}, \"pattern\": {}, \"file\": {}, \"level\": {}, \"cite\": {}, \"source\": {}, "
-                       "\"status\": {}, \"reason\": {}, \"elapsed_s\": {}, \"seeds\": [",
-                       i ? "," : "", json_string(r.model), json_string(p.name), json_string(p.file),
-                       json_string(p.level), json_string(cite_of(p)), json_string(citation_of(p)),
-                       json_string(r.status == PatternResult::pass ? "pass"
-                                   : r.status == PatternResult::fail ? "fail"
-                                                                     : "not_applicable"),
-                       json_string(r.reason), json_number(r.elapsed_s));
+    out += fmt::format(
+        "{}\n {{\"model\": {}, \"pattern\": {}, \"file\": {}, \"level\": {}, \"cite\": {}, \"source\": {}, "
+        "\"status\": {}, \"reason\": {}, \"elapsed_s\": {}, \"seeds\": [",
+        i ? "," : "", json_string(r.model), json_string(p.name), json_string(p.file), json_string(p.level),
+        json_string(cite_of(p)), json_string(citation_of(p)),
+        json_string(r.status == PatternResult::pass   ? "pass"
+                    : r.status == PatternResult::fail ? "fail"
+                                                      : "not_applicable"),
+        json_string(r.reason), json_number(r.elapsed_s));
     for (std::size_t s = 0; s < r.seeds.size(); ++s) out += fmt::format("{}{}", s ? ", " : "", r.seeds[s]);
     out += "], \"components\": [";
     for (std::size_t j = 0; j < r.components.size(); ++j) {
       const auto& c = r.components[j];
       const Target& t = c.target;
-      out += fmt::format("{}\n  {{\"name\": {}, \"target\": {{\"text\": {}, \"value\": {}, \"low\": {}, \"high\": {}, "
-                         "\"direction\": {}, \"alpha\": {}}}, \"mean\": {}, \"se\": {}, \"pass\": {}, \"seeds_passed\": {}, "
-                         "\"reason\": {}, \"per_seed\": [",
-                         j ? "," : "", json_string(c.name), json_string(t.text()), json_number(t.value),
-                         json_number(t.low), json_number(t.high), t.direction, json_number(t.alpha),
-                         json_number(c.mean), json_number(c.se), c.pass ? "true" : "false", c.seeds_passed,
-                         json_string(c.reason));
+      out += fmt::format(
+          "{}\n  {{\"name\": {}, \"target\": {{\"text\": {}, \"value\": {}, \"low\": {}, \"high\": {}, "
+          "\"direction\": {}, \"alpha\": {}}}, \"mean\": {}, \"se\": {}, \"pass\": {}, \"seeds_passed\": {}, "
+          "\"reason\": {}, \"per_seed\": [",
+          j ? "," : "", json_string(c.name), json_string(t.text()), json_number(t.value), json_number(t.low),
+          json_number(t.high), t.direction, json_number(t.alpha), json_number(c.mean), json_number(c.se),
+          c.pass ? "true" : "false", c.seeds_passed, json_string(c.reason));
       for (std::size_t s = 0; s < c.per_seed.size(); ++s)
-        out += fmt::format("{}{{\"value\": {}, \"p\": {}, \"n\": {}}}", s ? ", " : "", json_number(c.per_seed[s].value),
-                           json_number(c.per_seed[s].p), c.per_seed[s].n);
+        out += fmt::format("{}{{\"value\": {}, \"p\": {}, \"n\": {}}}", s ? ", " : "",
+                           json_number(c.per_seed[s].value), json_number(c.per_seed[s].p), c.per_seed[s].n);
       out += "]}";
     }
     out += "]}";
@@ -1034,15 +1089,23 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
       "  needs (a column such as positive affect) fails it: the mechanism is missing. A pattern with no\n"
       "  scenario for a model is *not applicable* to it.\n\n"
       "| measure | computed as |\n|---|---|\n"
-      "| `mean` | mean of a column of /infants, /protocol/phases or /protocol/samples over the rows matching `where` (times `scale`) |\n"
+      "| `mean` | mean of a column of /infants, /protocol/phases or /protocol/samples over the rows matching "
+      "`where` (times `scale`) |\n"
       "| `class_shares` | percent of /infants rows in each class (first letter of `classification`) |\n"
       "| `point_biserial` | Pearson r between a numeric /infants column and membership of `classes` |\n"
-      "| `phase_contrast` | per contrast, the mean paired difference of a /protocol/phases column between two phases (by infant), with the paired t test's two-sided p |\n"
-      "| `sample_peak_time` | minutes from a phase's onset to the peak of the mean /protocol/samples cortisol curve |\n"
-      "| `group_contrast` | two groups of a text column of /infants (`arm`, `classification`): a class letter as the log-odds d (ln OR·√3/π, Woolf's SE, z test; sim/compare), a number as the difference of means (Welch t test); `cortisol_rise` = highest sampled cortisol from a phase's onset minus the last sample before it |\n"
-      "| `kappa` | Cohen's kappa of the observed (reunion) and working-model classifications, /protocol/agreement |\n\n";
+      "| `phase_contrast` | per contrast, the mean paired difference of a /protocol/phases column between "
+      "two phases (by infant), with the paired t test's two-sided p |\n"
+      "| `sample_peak_time` | minutes from a phase's onset to the peak of the mean /protocol/samples "
+      "cortisol curve |\n"
+      "| `group_contrast` | two groups of a text column of /infants (`arm`, `classification`): a class "
+      "letter as the log-odds d (ln OR·√3/π, Woolf's SE, z test; sim/compare), a number as the difference of "
+      "means (Welch t test); `cortisol_rise` = highest sampled cortisol from a phase's onset minus the last "
+      "sample before it |\n"
+      "| `kappa` | Cohen's kappa of the observed (reunion) and working-model classifications, "
+      "/protocol/agreement |\n\n";
 
-  out += fmt::format("## Results ({})\n\n", quick ? "`--quick`: one seed, smaller populations" : "full suite");
+  out +=
+      fmt::format("## Results ({})\n\n", quick ? "`--quick`: one seed, smaller populations" : "full suite");
   out += "| level | pattern | target | source |";
   for (const auto& m : models) out += " " + m + " |";
   out += "\n|---|---|---|---|";
@@ -1050,8 +1113,10 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
   out += "\n";
   for (const auto& p : patterns) {
     std::string targets;
-    for (const auto& c : p.components) targets += (targets.empty() ? "" : "; ") + c.name + ": " + c.target.text();
-    out += fmt::format("| {} | [{}](#{}) | {} | {} |", p.level, p.name, p.name, md_escape(targets), md_escape(cite_of(p)));
+    for (const auto& c : p.components)
+      targets += (targets.empty() ? "" : "; ") + c.name + ": " + c.target.text();
+    out += fmt::format("| {} | [{}](#{}) | {} | {} |", p.level, p.name, p.name, md_escape(targets),
+                       md_escape(cite_of(p)));
     for (const auto& m : models)
       for (const auto& r : results)
         if (r.pattern == &p && r.model == m) out += fmt::format(" {} |", status_name(r.status));
@@ -1062,13 +1127,14 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
   out += "\n";
   for (const auto& m : models)
     out += fmt::format("- `{}` passes {} of {} patterns.\n", m, passed[m], patterns.size());
-  out += fmt::format("\nThe run took {:.0f} s ({:.0f} s of CPU time, all threads together).\n\n", elapsed_s, cpu_s);
+  out += fmt::format("\nThe run took {:.0f} s ({:.0f} s of CPU time, all threads together).\n\n", elapsed_s,
+                     cpu_s);
 
   out += "## The patterns\n\n";
   for (const auto& p : patterns) {
     out += fmt::format("### {}\n\n", p.name);
-    out += fmt::format("- **level**: {}\n- **file**: `{}`\n- **source**: {}\n- **measure**: {}\n", p.level, p.file,
-                       citation_of(p), measure_text(p));
+    out += fmt::format("- **level**: {}\n- **file**: `{}`\n- **source**: {}\n- **measure**: {}\n", p.level,
+                       p.file, citation_of(p), measure_text(p));
     out += "- **scenarios**:";
     for (const auto& [m, path] : p.scenarios) out += fmt::format(" {} `{}`;", m, path);
     out += fmt::format(" seeds {}\n\n", fmt::join(p.seeds, ", "));
@@ -1081,8 +1147,9 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
         continue;
       }
       for (const auto& c : r.components)
-        out += fmt::format("| {} | {} | {} | {} | {} |\n", r.model, c.name, md_escape(c.target.text()),
-                           md_escape(simulated_text(c)), c.pass ? "pass" : "**fail**: " + md_escape(c.reason));
+        out +=
+            fmt::format("| {} | {} | {} | {} | {} |\n", r.model, c.name, md_escape(c.target.text()),
+                        md_escape(simulated_text(c)), c.pass ? "pass" : "**fail**: " + md_escape(c.reason));
     }
     out += "\n";
   }
@@ -1116,7 +1183,9 @@ Table results_table(const std::vector<PatternResult>& results) {
       cite.texts.push_back(cite_of(*r.pattern));
       component.texts.push_back(c.name);
       target.texts.push_back(c.name.empty() ? "" : c.target.text());
-      status.texts.push_back(r.status == PatternResult::not_applicable ? "not_applicable" : c.pass ? "pass" : "fail");
+      status.texts.push_back(r.status == PatternResult::not_applicable ? "not_applicable"
+                             : c.pass                                  ? "pass"
+                                                                       : "fail");
       mean.reals.push_back(c.mean);
       se.reals.push_back(c.se);
       low.reals.push_back(c.target.low);

@@ -50,14 +50,14 @@ struct Measure {
   std::string table = "infants";  // mean: infants | phases
   std::string column;             // mean: the column; point_biserial: the numeric column
   std::vector<std::pair<std::string, std::string>> column_for;  // per model, when names differ
-  std::vector<Filter> where;      // rows used (of /infants, /protocol/phases or /protocol/samples)
-  std::string protocol;           // phase_contrast, sample_peak_time, group_contrast's cortisol_rise
-  std::string phase;              // sample_peak_time, cortisol_rise: the phase whose onset counts
-  std::string classes = "B";      // point_biserial: the class letters that count as 1
-  std::vector<PhaseContrast> contrasts;  // phase_contrast
+  std::vector<Filter> where;               // rows used (of /infants, /protocol/phases or /protocol/samples)
+  std::string protocol;                    // phase_contrast, sample_peak_time, group_contrast's cortisol_rise
+  std::string phase;                       // sample_peak_time, cortisol_rise: the phase whose onset counts
+  std::string classes = "B";               // point_biserial: the class letters that count as 1
+  std::vector<PhaseContrast> contrasts;    // phase_contrast
   std::string group_by, group, reference;  // group_contrast: a text column of /infants and two of its values
-  double scale = 1.0;             // mean: the value is multiplied by this
-  std::string name;               // the component's name for a one-number measure (optional)
+  double scale = 1.0;                      // mean: the value is multiplied by this
+  std::string name;                        // the component's name for a one-number measure (optional)
   // The column for a model (`column: {reference: attunement, mutual: sensitivity}`), else column.
   const std::string& column_of(const std::string& model) const;
 };
@@ -72,11 +72,11 @@ struct Component {
 struct Pattern {
   std::string file;  // as given (messages, output)
   std::string name, level, description;
-  std::string cite;    // short: "Tronick & Cohn 1989"
-  std::string source;  // the full citation
+  std::string cite;                                            // short: "Tronick & Cohn 1989"
+  std::string source;                                          // the full citation
   std::vector<std::pair<std::string, std::string>> scenarios;  // model → scenario path (resolved)
-  std::vector<Override> quick;          // overrides for --quick
-  std::vector<std::uint64_t> seeds;     // full suite; --quick uses the first
+  std::vector<Override> quick;                                 // overrides for --quick
+  std::vector<std::uint64_t> seeds;                            // full suite; --quick uses the first
   Measure measure;
   std::vector<Component> components;
   const std::string* scenario_for(const std::string& model) const;
@@ -136,15 +136,15 @@ struct Environment {
   std::function<const Model&(const std::string&)> model;
   int threads = 0;
   bool quick = false;
-  const std::atomic<bool>* stop = nullptr;  // set: the run stops (sim::Interrupted)
+  const std::atomic<bool>* stop = nullptr;           // set: the run stops (sim::Interrupted)
   std::function<void(const std::string&)> progress;  // one line per run, or empty
 };
 
 // Runs every pattern for every model named (a pattern with no scenario for a model is not
 // applicable to it). Runs with the same scenario, overrides and seed are shared between patterns.
 // Scenarios are loaded (and checked) before anything is simulated.
-std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns, const std::vector<std::string>& models,
-                                     const Environment& env);
+std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns,
+                                     const std::vector<std::string>& models, const Environment& env);
 
 // Presentation (the CLI prints these; docs/VALIDATION.md is the Markdown).
 std::string format_table(const std::vector<PatternResult>& results);

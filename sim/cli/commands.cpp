@@ -22,9 +22,9 @@ sim::Scenario load(const ScenarioArgs& a) {
 }
 
 int resolve_threads(int threads) {
-  constexpr int kMaxThreads = 1024;
-  if (threads < 0 || threads > kMaxThreads)
-    throw sim::InputError(fmt::format("--threads {}: allowed 0 (all cores) to {}", threads, kMaxThreads));
+  constexpr int max_threads = 1024;
+  if (threads < 0 || threads > max_threads)
+    throw sim::InputError(fmt::format("--threads {}: allowed 0 (all cores) to {}", threads, max_threads));
   return threads == 0 ? tbb::info::default_concurrency() : threads;
 }
 

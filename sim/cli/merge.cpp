@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <map>
 #include <numeric>
@@ -35,6 +36,19 @@ void append_row(sim::Table& to, const sim::Table& from, std::size_t row) {
     if (c.kind == sim::Column::float64) o.reals.push_back(c.reals[row]);
     if (c.kind == sim::Column::text) o.texts.push_back(c.texts[row]);
   }
+}
+
+// A whole-number attribute of a part (InputError naming the part when it is not one).
+std::uint64_t number_attribute(const Part& p, const std::string& key) {
+  const auto it = p.attrs.find(key);
+  std::uint64_t v = 0;
+  if (it == p.attrs.end() ||
+      std::from_chars(it->second.data(), it->second.data() + it->second.size(), v).ptr !=
+          it->second.data() + it->second.size() ||
+      (key == "replicates" && (v == 0 || v > 1'000'000)))
+    throw sim::InputError(fmt::format("{}: attribute '{}' is {}; the file is damaged or not a sweep's part",
+                                      p.path, key, it == p.attrs.end() ? "missing" : "'" + it->second + "'"));
+  return v;
 }
 
 }  // namespace
@@ -100,7 +114,8 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
       if (!runs.emplace(ids[r], Source{&p, r}).second)
         throw sim::InputError(fmt::format("run {} appears twice ({} and another part)", ids[r], p.path));
   }
-  const auto total = static_cast<std::int64_t>(design.rows()) * std::stoll(first.attrs.at("replicates"));
+  const auto total = static_cast<std::int64_t>(design.rows()) *
+                     static_cast<std::int64_t>(number_attribute(first, "replicates"));
   if (static_cast<std::int64_t>(runs.size()) != total || runs.begin()->first != 0 ||
       runs.rbegin()->first != total - 1)
     throw sim::InputError(
@@ -118,7 +133,7 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
   for (const auto& [k, v] : first.attrs) {
     if (k == "shard") continue;
     if (k == "schema_version" || k == "seed" || k == "replicates")
-      c.number_attributes[k] = std::stoull(v);
+      c.number_attributes[k] = number_attribute(first, k);
     else
       c.text_attributes[k] = v;
   }

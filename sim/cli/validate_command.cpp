@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 
 #include "models/catalog.hpp"
@@ -25,7 +25,8 @@ CLI::App* add_validate_command(CLI::App& app, ValidateArgs& a) {
   cmd->add_option("--model", a.model, "only this model (default: every model)");
   cmd->add_flag("--json", a.json, "print the results as JSON instead of the table");
   cmd->add_flag("--markdown", a.markdown, "print docs/VALIDATION.md instead of the table");
-  cmd->add_option("-o,--output", a.output, "also write the results to FILE (.h5 or .json)")->type_name("FILE");
+  cmd->add_option("-o,--output", a.output, "also write the results to FILE (.h5 or .json)")
+      ->type_name("FILE");
   cmd->add_flag("--force", a.force, "overwrite an existing output file");
   cmd->add_option("--dir", a.dir, "the folder of pattern files")->capture_default_str();
   cmd->add_option("--threads", a.threads, "worker threads (0: all cores)")->capture_default_str();
@@ -49,7 +50,8 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
   const bool json_out = args.output.size() > 5 && args.output.substr(args.output.size() - 5) == ".json";
   if (!args.output.empty()) {
     const bool h5 = args.output.size() > 3 && args.output.substr(args.output.size() - 3) == ".h5";
-    if (!h5 && !json_out) throw sim::InputError(fmt::format("-o {}: expected a .h5 or .json file", args.output));
+    if (!h5 && !json_out)
+      throw sim::InputError(fmt::format("-o {}: expected a .h5 or .json file", args.output));
     sim::check_output_path(args.output, args.force);
   }
 
@@ -58,7 +60,9 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
   for (const auto& p : patterns)
     for (const auto& [m, path] : p.scenarios)
       if (std::find(known.begin(), known.end(), m) == known.end() && !args.quiet)
-        fmt::print(stderr, "validate: warning: {}: a scenario for model '{}', which this build does not have\n", p.file, m);
+        fmt::print(stderr,
+                   "validate: warning: {}: a scenario for model '{}', which this build does not have\n",
+                   p.file, m);
   v::Environment env;
   env.spec = model_spec();
   env.model = [](const std::string& name) -> const sim::Model& { return model_named(name); };

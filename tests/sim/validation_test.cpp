@@ -20,10 +20,11 @@ using test::data_dir;
 const std::string kDir = (data_dir() / "validation" / "tiny").string();
 
 Pattern pattern(const std::string& measure_and_target) {
-  return parse_pattern("name: t\nlevel: micro\ncite: c\nsource: s\n"
-                       "scenario: {reference: scenarios/reference/tiny.yaml}\n" +
-                           measure_and_target,
-                       "t.yaml", kDir);
+  return parse_pattern(
+      "name: t\nlevel: micro\ncite: c\nsource: s\n"
+      "scenario: {reference: scenarios/reference/tiny.yaml}\n" +
+          measure_and_target,
+      "t.yaml", kDir);
 }
 
 Column& ints(Table& t, const char* name, std::vector<std::int64_t> v) {
@@ -85,7 +86,9 @@ TEST(ValidationMeasure, ColumnPerModel) {
 }
 
 TEST(ValidationMeasure, ClassSharesInPercent) {
-  const Pattern p = pattern("measure: {kind: class_shares}\ntarget: {B: {at_least: 0}, A: {at_least: 0}, C: {at_least: 0}, D: {at_least: 0}}\n");
+  const Pattern p = pattern(
+      "measure: {kind: class_shares}\ntarget: {B: {at_least: 0}, A: {at_least: 0}, C: {at_least: 0}, D: "
+      "{at_least: 0}}\n");
   RunResult r;
   texts(r.infants, "classification", {"B", "B", "A", "D"});
   const auto v = measure(p, Scenario{}, r);
@@ -97,7 +100,8 @@ TEST(ValidationMeasure, ClassSharesInPercent) {
 }
 
 TEST(ValidationMeasure, PointBiserial) {
-  const Pattern p = pattern("measure: {kind: point_biserial, column: attunement, classes: B}\ntarget: {at_least: 0}\n");
+  const Pattern p =
+      pattern("measure: {kind: point_biserial, column: attunement, classes: B}\ntarget: {at_least: 0}\n");
   RunResult r;
   reals(r.infants, "attunement", {1, 2, 3, 4});
   texts(r.infants, "classification", {"A", "D", "B", "B"});
@@ -149,14 +153,16 @@ TEST(ValidationMeasure, MissingColumnIsAFailureNamingIt) {
 }
 
 TEST(ValidationMeasure, SamplePeakTimeFromOnset) {
-  const Pattern p = pattern("measure: {kind: sample_peak_time, protocol: stressor, phase: stressor}\ntarget: {accept: [15, 45]}\n");
+  const Pattern p = pattern(
+      "measure: {kind: sample_peak_time, protocol: stressor, phase: stressor}\ntarget: {accept: [15, 45]}\n");
   RunResult r;
   // Two infants; the mean curve peaks at t = 1500 s, 20 minutes after the onset at 300 s. The
   // baseline sample at 0 is higher but before the onset.
   ints(r.samples, "infant_id", {0, 0, 0, 0, 1, 1, 1, 1});
   texts(r.samples, "arm", std::vector<std::string>(8, "all"));
   texts(r.samples, "protocol", std::vector<std::string>(8, "stressor"));
-  texts(r.samples, "phase", {"baseline", "stressor", "recovery", "recovery", "baseline", "stressor", "recovery", "recovery"});
+  texts(r.samples, "phase",
+        {"baseline", "stressor", "recovery", "recovery", "baseline", "stressor", "recovery", "recovery"});
   reals(r.samples, "t_s", {0, 300, 1500, 2700, 0, 300, 1500, 2700});
   reals(r.samples, "cortisol", {9, 1, 3, 2, 9, 1, 2, 2.9});  // means: 9, 1, 2.5, 2.45
   const auto v = measure(p, scenario_with_stressor(), r);
@@ -181,7 +187,8 @@ TEST(ValidationMeasure, GroupContrastOfClassesAsLogOddsD) {
 
 TEST(ValidationMeasure, GroupContrastOfCortisolRise) {
   const Pattern p = pattern(
-      "measure: {kind: group_contrast, group_by: classification, group: D, reference: B, protocol: stressor, phase: stressor}\n"
+      "measure: {kind: group_contrast, group_by: classification, group: D, reference: B, protocol: stressor, "
+      "phase: stressor}\n"
       "target: {cortisol_rise: {direction: greater, p_below: 0.05}}\n");
   RunResult r;
   ints(r.infants, "infant_id", {0, 1, 2, 3, 4});
@@ -266,13 +273,15 @@ TEST(ValidationPattern, ErrorsNameFileLineAndKey) {
   EXPECT_THROW(pattern("measure: {kind: kappa}\ntarget: {value: 0.7}\n"), ScenarioError);  // no region
   EXPECT_THROW(pattern("measure: {kind: kappa}\ntarget: {direction: up, p_below: 0.05}\n"), ScenarioError);
   EXPECT_THROW(pattern("measure: {kind: kappa}\ntarget: {value: 0.9, accept: [0, 0.5]}\n"), ScenarioError);
-  EXPECT_THROW(parse_pattern("name: t\nlevel: mega\ncite: c\nsource: s\nscenario: {}\nmeasure: {kind: kappa}\ntarget: {at_least: 0}\n",
+  EXPECT_THROW(parse_pattern("name: t\nlevel: mega\ncite: c\nsource: s\nscenario: {}\nmeasure: {kind: "
+                             "kappa}\ntarget: {at_least: 0}\n",
                              "t.yaml", kDir),
                ScenarioError);
-  EXPECT_THROW(parse_pattern("name: t\nlevel: micro\ncite: c\nsource: s\nscenario: {reference: nowhere.yaml}\n"
-                             "measure: {kind: kappa}\ntarget: {at_least: 0}\n",
-                             "t.yaml", kDir),
-               ScenarioError);
+  EXPECT_THROW(
+      parse_pattern("name: t\nlevel: micro\ncite: c\nsource: s\nscenario: {reference: nowhere.yaml}\n"
+                    "measure: {kind: kappa}\ntarget: {at_least: 0}\n",
+                    "t.yaml", kDir),
+      ScenarioError);
 }
 
 // The shipped suite: every pattern file loads, every model in the catalog has a scenario for
@@ -290,7 +299,8 @@ TEST(ValidationSuite, ShippedPatternsAndScenariosLoad) {
 }
 
 TEST(ValidateCommand, BadPatternFileExitsTwoNamingFileLineAndKey) {
-  const auto r = test::run_attune({"validate", "--quick", "--dir", (data_dir() / "validation" / "bad_key").string()});
+  const auto r =
+      test::run_attune({"validate", "--quick", "--dir", (data_dir() / "validation" / "bad_key").string()});
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("typo.yaml:9:"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("measure.wher"), std::string::npos) << r.output;
@@ -299,8 +309,8 @@ TEST(ValidateCommand, BadPatternFileExitsTwoNamingFileLineAndKey) {
 TEST(ValidateCommand, TinyPatternsRunAndAreJudged) {
   test::TempDir tmp;
   const auto out = tmp / "v.json";
-  const auto r = test::run_attune({"validate", "--quick", "--model", "reference", "--dir", kDir, "--threads", "2",
-                                   "-o", out.string()});
+  const auto r = test::run_attune(
+      {"validate", "--quick", "--model", "reference", "--dir", kDir, "--threads", "2", "-o", out.string()});
   EXPECT_EQ(r.status, 1) << r.output;  // `impossible` fails
   EXPECT_NE(r.output.find("share_in_range"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("FAIL: below 199 by"), std::string::npos) << r.output;

@@ -126,9 +126,10 @@ std::size_t checked_elements(const std::string& path, const std::string& name, h
   const double memory = pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 1e18;
   const double need = static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(bytes);
   if (need > memory)
-    throw InputError(fmt::format("{}: {} declares {} × {} values ({:.3g} bytes), more than this machine's memory; "
-                                 "the file is damaged or not attune's",
-                                 path, name, rows, cols, need));
+    throw InputError(
+        fmt::format("{}: {} declares {} × {} values ({:.3g} bytes), more than this machine's memory; "
+                    "the file is damaged or not attune's",
+                    path, name, rows, cols, need));
   return static_cast<std::size_t>(rows * cols);
 }
 

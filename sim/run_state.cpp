@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
 #include <map>
 
 #include "sim/errors.hpp"
@@ -62,21 +65,46 @@ RunImage read_state(const std::string& path) {
   if (need("state_version") != std::to_string(kStateVersion))
     throw InputError(fmt::format("{}: state format version {}; this attune reads version {}", path,
                                  need("state_version"), kStateVersion));
+  // Every number is checked before it sizes or indexes anything: a state file may be damaged.
+  auto count = [&](const char* key, std::uint64_t max) {
+    const std::string& text = need(key);
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty() || v > max)
+      throw InputError(
+          fmt::format("{}: the state's '{}' is '{}', not a whole number from 0 to {}", path, key, text, max));
+    return v;
+  };
   RunImage img;
   img.model = need("model");
   img.scenario = need("scenario");
-  img.seed = std::stoull(need("seed"));
-  img.stage = std::stoull(need("stage"));
-  img.next_day = static_cast<int>(std::stoll(need("next_day")));
-  img.units = static_cast<std::size_t>(std::stoull(need("units")));
+  img.seed = count("seed", std::numeric_limits<std::uint64_t>::max());
+  img.stage = count("stage", 1'000'000);
+  img.next_day = static_cast<int>(count("next_day", 100'000));
+  img.units = static_cast<std::size_t>(count("units", 1'000'000'000));
   img.infants = read_matrix(path, "state/infants", img.infant_width);
   img.relationships = read_matrix(path, "state/relationships", img.relationship_width);
   std::size_t cols = 0;
   img.caregiver_values = read_matrix(path, "state/caregivers", cols);
   const std::vector<double> current = read_matrix(path, "state/current", cols);
-  if (img.infants.size() != img.units * img.infant_width || current.size() != 2 * img.units)
-    throw InputError(fmt::format("{}: the state's tables do not agree with its {} infants", path, img.units));
+  const auto damaged = [&](const std::string& what) {
+    return InputError(fmt::format("{}: damaged state file: {}", path, what));
+  };
+  if (img.infant_width == 0 || img.infant_width > 4096 || img.relationship_width == 0 ||
+      img.relationship_width > 4096)
+    throw damaged("implausible state widths");
+  if (img.infants.size() / img.infant_width != img.units || img.infants.size() % img.infant_width != 0 ||
+      current.size() / 2 != img.units || current.size() % 2 != 0 ||
+      img.relationships.size() % img.relationship_width != 0 ||
+      (img.units > 0 && img.caregiver_values.size() % img.units != 0))
+    throw damaged(fmt::format("its tables do not agree with its {} infants", img.units));
+  const std::size_t relationships = img.relationships.size() / img.relationship_width;
+  auto whole = [](double v, double max) {
+    return std::isfinite(v) && v >= 0 && v <= max && v == std::floor(v);
+  };
   for (std::size_t u = 0; u < img.units; ++u) {
+    if (!whole(current[2 * u], 9.0e15) || !whole(current[2 * u + 1], static_cast<double>(relationships) - 1))
+      throw damaged(fmt::format("infant {}'s caregiver or relationship is not a valid index", u));
     img.caregiver_ids.push_back(static_cast<std::int64_t>(current[2 * u]));
     img.current_relationship.push_back(static_cast<std::size_t>(current[2 * u + 1]));
   }
@@ -87,6 +115,13 @@ RunImage read_state(const std::string& path) {
     img.protocol_measures.push_back(read_matrix(path, "record/" + name + "/measures", cols));
     img.protocol_samples.push_back(read_matrix(path, "record/" + name + "/samples", cols));
     img.protocol_classes.push_back(read_matrix(path, "record/" + name + "/classes", cols));
+    for (double c : img.protocol_classes.back())
+      if (!whole(c, 127)) throw damaged("a protocol classification is not a letter");
+    const auto& samples = img.protocol_samples.back();
+    if (samples.size() % 6 != 0) throw damaged("protocol samples of the wrong shape");
+    for (std::size_t j = 0; j < samples.size(); j += 6)
+      if (!whole(samples[j], static_cast<double>(img.units) - 1) || !whole(samples[j + 1], 1e6))
+        throw damaged("a protocol sample's infant or phase is not a valid index");
   }
   for (const auto& field : list_group(path, "record/daily")) {
     img.daily_fields.push_back(field);

@@ -400,7 +400,9 @@ RunResult Run::run() {
   if (first_day < s_.schedule.days)
     run_days(
         units_, first_day, s_.schedule.days, settings_.threads,
-        [&](std::size_t u, int day) { advance(u, day); }, day_done, settings_.stop);
+        [&](std::size_t u, int day) { advance(u, day); }, day_done, settings_.stop,
+        // Without a checkpoint to save, nothing is kept when stopped: the day is abandoned at once.
+        settings_.checkpoint.empty() ? StopAt::now : StopAt::day_end);
   progress.finish();
   if (!settings_.save_state.empty()) write_state(settings_.save_state, image(s_.schedule.days), nullptr, {});
 
@@ -467,9 +469,12 @@ void Run::restore(const RunImage& img) {
       throw InputError("the checkpoint's protocol records do not match this scenario");
     measures_[k] = img.protocol_measures[k];
     const auto& smp = img.protocol_samples[k];
-    for (std::size_t j = 0; j + 6 <= smp.size(); j += 6)
+    for (std::size_t j = 0; j + 6 <= smp.size(); j += 6) {
+      if (smp[j + 1] >= static_cast<double>(s_.experiment.protocols[k].phases.size()))
+        throw InputError("the checkpoint's protocol samples do not match this scenario");
       samples_[k][static_cast<std::size_t>(smp[j]) % units_].push_back(
           {static_cast<int>(smp[j + 1]), smp[j + 2], smp[j + 3], smp[j + 4], smp[j + 5]});
+    }
     for (std::size_t u = 0; u < units_; ++u) {
       observed_[k][u] = static_cast<char>(img.protocol_classes[k][2 * u]);
       iwm_class_[k][u] = static_cast<char>(img.protocol_classes[k][2 * u + 1]);

@@ -550,7 +550,7 @@ double memory_limit() {
         v = -1;
     }
     if (std::isfinite(v) && v > 0) return v;
-    throw InputError(fmt::format("ATTUNE_MAX_MEMORY={}: expected a size such as 64G", env));
+    throw InputError(fmt::format("--max-memory / ATTUNE_MAX_MEMORY {}: expected a size such as 64G", env));
   }
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
   return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 1e18;
@@ -574,8 +574,8 @@ void check_size(const Reader& rd, const YAML::Node& root, const Scenario& s) {
   if (need > limit)
     rd.fail(root["population"] ? root["population"] : root, root["population"] ? "population" : "",
             fmt::format("this run needs about {:.1f} GiB of memory ({} dyads{}); {:.1f} GiB is available. "
-                        "Use fewer infants or trace less; or, if you know better, set ATTUNE_MAX_MEMORY "
-                        "(e.g. ATTUNE_MAX_MEMORY=64G)",
+                        "Use fewer infants or trace less; or, if you know better, give --max-memory "
+                        "(e.g. --max-memory 64G, or ATTUNE_MAX_MEMORY=64G)",
                         need / kGiB, s.dyads(), s.trace.any() ? ", traced steps" : "", limit / kGiB));
 }
 

@@ -14,6 +14,7 @@ struct ScenarioArgs {
   std::string scenario;
   std::vector<std::string> sets;  // "a.b.c=VALUE"
   std::optional<std::uint64_t> seed;
+  std::string max_memory;  // --max-memory SIZE: the memory a run may use (ATTUNE_MAX_MEMORY)
 };
 
 struct RunArgs {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/compare_command.hpp"
@@ -28,6 +29,9 @@ void add_scenario_options(CLI::App* cmd, attune::app::ScenarioArgs& a) {
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   cmd->add_option("--seed", a.seed, "override the scenario's seed");
+  cmd->add_option("--max-memory", a.max_memory,
+                  "the memory a run may use, e.g. 64G (default: the machine's; refused beyond it)")
+      ->type_name("SIZE");
 }
 
 }  // namespace
@@ -152,6 +156,10 @@ int run_main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+
+  // --max-memory is the environment's ATTUNE_MAX_MEMORY for this process (the loader checks it).
+  for (const app::ScenarioArgs* a : {&run.in, &sweep.in, &check})
+    if (!a->max_memory.empty()) setenv("ATTUNE_MAX_MEMORY", a->max_memory.c_str(), 1);
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

@@ -238,6 +238,12 @@ TEST(Hardening, MemoryIsEstimatedAndRefusedBeforeTheRun) {
   EXPECT_EQ(r.status, 0) << r.output;
   r = run_shell("ATTUNE_MAX_MEMORY=lots " + check);
   EXPECT_EQ(r.status, 2) << r.output;
+  // The command-line override, and the estimate in the message naming it.
+  r = run_shell(check + " --max-memory 1T");
+  EXPECT_EQ(r.status, 0) << r.output;
+  r = run_shell(check + " --max-memory 16G");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "--max-memory")) << r.output;
   TempDir dir;
   r = run_shell("ATTUNE_MAX_MEMORY=16G " + quote(attune_exe()) + " run " + quote(tiny()) +
                 " --set population.infants=100000000 -o " + quote((dir / "x.h5").string()));

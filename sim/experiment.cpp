@@ -23,7 +23,7 @@ bool flag(const Reader& rd, const YAML::Node& n, const std::string& path) {
 }
 
 std::string plain_name(const Reader& rd, const YAML::Node& n, const std::string& path) {
-  const std::string name = rd.text(n, path);
+  std::string name = rd.text(n, path);
   if (name.empty() || name.size() > 24 ||
       name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
           std::string::npos)

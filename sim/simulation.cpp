@@ -55,7 +55,7 @@ class Run {
     build_caregivers();
     build_relationships();
     // The protocols' strangers are caregivers too, after everyone else.
-    const std::size_t P = tables_.caregiver.size();
+    const std::size_t n_params = tables_.caregiver.size();
     for (const auto& p : s.experiment.protocols) {
       strangers_.push_back(caregiver_id_.size());
       values_.insert(values_.end(), p.stranger.begin(), p.stranger.end());
@@ -67,15 +67,15 @@ class Run {
         model.start(s.schedule, s.seed, stage_, units_, rel_unit_.size(), caregiver_id_.size(), s.infant);
     for (std::size_t u = 0; u < units_; ++u) state_->begin_infant(u, unit_infant(u));
     for (std::size_t c = 0; c < caregiver_id_.size(); ++c)
-      state_->set_caregiver(c, {values_.data() + c * P, P});
+      state_->set_caregiver(c, {values_.data() + c * n_params, n_params});
     unit_infant_values_.assign(units_, s.infant);
     if (initial_) start_from_state();
     protocol_on_day_.assign(static_cast<std::size_t>(s.schedule.days), -1);
-    const std::size_t F = model.phase_fields().size();
+    const std::size_t n_fields = model.phase_fields().size();
     for (std::size_t k = 0; k < s.experiment.protocols.size(); ++k) {
       const auto& p = s.experiment.protocols[k];
       protocol_on_day_[static_cast<std::size_t>(p.day)] = static_cast<int>(k);
-      measures_.emplace_back(units_ * p.phases.size() * F);
+      measures_.emplace_back(units_ * p.phases.size() * n_fields);
       samples_.emplace_back(units_);
       observed_.emplace_back(units_, ' ');
       iwm_class_.emplace_back(units_, ' ');
@@ -152,7 +152,7 @@ void Run::assign_arms() {
 }
 
 void Run::build_caregivers() {
-  const std::size_t P = tables_.caregiver.size();
+  const std::size_t n_params = tables_.caregiver.size();
   const Population pop = build_population(s_, tables_);
   for (std::size_t u = 0; u < units_; ++u) {
     const std::size_t i = unit_infant(u);
@@ -171,7 +171,7 @@ void Run::build_caregivers() {
     for (std::size_t u = 0; u < units_; ++u) {
       if (!c.applies_to(unit_arm(u))) continue;
       const auto id = static_cast<std::uint64_t>(ordinal * n_ + unit_infant(u));
-      for (std::size_t k = 0; k < P; ++k)
+      for (std::size_t k = 0; k < n_params; ++k)
         values_.push_back(sample(c.newcomer_caregiver[k], tables_.caregiver[k],
                                  Stream(s_.seed, id, Purpose::caregiver_draw, k)));
       caregiver_id_.push_back(static_cast<std::int64_t>(id));
@@ -221,14 +221,14 @@ void Run::start_from_state() {
   if (st.units != n_)
     throw InputError(fmt::format("{}: initial_state {} holds {} infants; set population.infants to {}",
                                  s_.source, file, st.units, st.units));
-  const std::size_t P = tables_.caregiver.size();
-  if (st.caregiver_values.size() != n_ * P || st.infant_width != state_->infant_state_size() ||
+  const std::size_t n_params = tables_.caregiver.size();
+  if (st.caregiver_values.size() != n_ * n_params || st.infant_width != state_->infant_state_size() ||
       st.relationship_width != state_->relationship_state_size())
     throw InputError(fmt::format("{}: initial_state {} does not fit this model's state", s_.source, file));
   for (std::size_t u = 0; u < units_; ++u) {
     const std::size_t i = unit_infant(u);
-    std::copy_n(st.caregiver_values.data() + i * P, P, values_.data() + u * P);
-    state_->set_caregiver(u, {values_.data() + u * P, P});
+    std::copy_n(st.caregiver_values.data() + i * n_params, n_params, values_.data() + u * n_params);
+    state_->set_caregiver(u, {values_.data() + u * n_params, n_params});
     caregiver_id_[u] = st.caregiver_ids[i];
     state_->load_infant(u, st.infants.data() + i * st.infant_width);
     state_->load_relationship(first_rel_[u],
@@ -240,7 +240,7 @@ void Run::start_from_state() {
 
 // Changes that start on `day`, applied between days on one thread.
 void Run::apply_changes(int day) {
-  const std::size_t P = tables_.caregiver.size();
+  const std::size_t n_params = tables_.caregiver.size();
   for (const auto& c : s_.experiment.changes) {
     if (c.day != day || c.params.empty()) continue;
     for (std::size_t u = 0; u < units_; ++u) {
@@ -252,10 +252,10 @@ void Run::apply_changes(int day) {
             c.params.by_profile[std::min<std::size_t>(profile_index_[slot], c.params.by_profile.size() - 1)];
         // The caregiver's own stream: she keeps her rank in the population.
         for (std::size_t k : c.params.caregiver_keys)
-          values_[slot * P + k] = sample(
+          values_[slot * n_params + k] = sample(
               dists[k], tables_.caregiver[k],
               Stream(s_.seed, static_cast<std::uint64_t>(caregiver_id_[slot]), Purpose::caregiver_draw, k));
-        state_->set_caregiver(slot, {values_.data() + slot * P, P});
+        state_->set_caregiver(slot, {values_.data() + slot * n_params, n_params});
       }
       if (!c.params.infant_keys.empty()) {
         for (std::size_t k : c.params.infant_keys) unit_infant_values_[u][k] = c.params.infant[k];
@@ -291,7 +291,7 @@ void Run::advance(std::size_t u, int day) {
   const LabRequest* lab = nullptr;
   const int k = protocol_on_day_[static_cast<std::size_t>(day)];
   const auto kk = static_cast<std::size_t>(k);
-  const std::size_t F = model_.phase_fields().size();
+  const std::size_t n_fields = model_.phase_fields().size();
   if (k >= 0) {
     const Protocol& p = s_.experiment.protocols[kk];
     if (static_cast<std::size_t>(p.caregiver) >= count)
@@ -299,7 +299,7 @@ void Run::advance(std::size_t u, int day) {
           fmt::format("{}: protocol {} asks for caregiver_index {}, but infant {} has {} on day {}",
                       s_.source, p.name, p.caregiver, i, count, day));
     request = {&p, static_cast<std::size_t>(p.caregiver), strangers_[kk],
-               measures_[kk].data() + u * p.phases.size() * F, &samples_[kk][u]};
+               measures_[kk].data() + u * p.phases.size() * n_fields, &samples_[kk][u]};
     lab = &request;
     iwm_class_[kk][u] = state_->classification(u, mine[request.tie].relationship);
   }
@@ -325,7 +325,8 @@ void Run::advance(std::size_t u, int day) {
     std::vector<double> reunions;
     for (std::size_t ph = 0; ph < p.phases.size(); ++ph)
       if (p.phases[ph].reunion)
-        reunions.insert(reunions.end(), request.measures + ph * F, request.measures + (ph + 1) * F);
+        reunions.insert(reunions.end(), request.measures + ph * n_fields,
+                        request.measures + (ph + 1) * n_fields);
     if (!reunions.empty()) observed_[kk][u] = state_->observed_classification(u, reunions);
   }
   if (!block_.empty()) write_daily(u, day);
@@ -428,13 +429,14 @@ RunImage Run::image(int next_day) const {
   for (std::size_t r = 0; r < rel_unit_.size(); ++r)
     state_->save_relationship(r, img.relationships.data() + r * img.relationship_width);
   // For a later scenario: each unit's caregiver at the end (the last relationship that holds).
-  const std::size_t P = tables_.caregiver.size();
+  const std::size_t n_params = tables_.caregiver.size();
   for (std::size_t u = 0; u < units_; ++u) {
     std::size_t r = first_rel_[u];
     for (std::size_t q = first_rel_[u]; q < first_rel_[u + 1]; ++q)
       if (holds(q, next_day - 1)) r = q;
-    const auto from = values_.begin() + static_cast<std::ptrdiff_t>(rel_slot_[r] * P);
-    img.caregiver_values.insert(img.caregiver_values.end(), from, from + static_cast<std::ptrdiff_t>(P));
+    const auto from = values_.begin() + static_cast<std::ptrdiff_t>(rel_slot_[r] * n_params);
+    img.caregiver_values.insert(img.caregiver_values.end(), from,
+                                from + static_cast<std::ptrdiff_t>(n_params));
     img.caregiver_ids.push_back(caregiver_id_[rel_slot_[r]]);
     img.current_relationship.push_back(r);
   }
@@ -515,11 +517,11 @@ RunResult Run::results() {
     profile.texts.push_back(caregiver_profile_[rel_slot_[r]]);
     arm.texts.push_back(s_.experiment.arm_name(unit_arm(rel_unit_[r])));
   }
-  const std::size_t P = tables_.caregiver.size();
+  const std::size_t n_params = tables_.caregiver.size();
   for (std::string_view key : model_.recorded_caregiver_keys()) {
     const std::size_t k = param_index(tables_.caregiver, key);
     auto& drawn = *col++;
-    for (std::size_t r = 0; r < n_rel; ++r) drawn.reals.push_back(values_[rel_slot_[r] * P + k]);
+    for (std::size_t r = 0; r < n_rel; ++r) drawn.reals.push_back(values_[rel_slot_[r] * n_params + k]);
   }
   const auto fields = model_.outcome_fields();
   const auto first_outcome = col;
@@ -547,7 +549,7 @@ RunResult Run::results() {
   const auto& protocols = s_.experiment.protocols;
   if (protocols.empty()) return result;
   const auto phase_fields = model_.phase_fields();
-  const std::size_t F = phase_fields.size();
+  const std::size_t n_fields = phase_fields.size();
   Table& ph = result.phases;
   for (const char* c : {"infant_id", "caregiver_id"}) ph.add(c, Column::int64);
   for (const char* c : {"arm", "protocol", "phase"}) ph.add(c, Column::text, 24);
@@ -581,8 +583,8 @@ RunResult Run::results() {
         for (const std::string& text : {arm_name, p.name, p.phases[j].name}) (c++)->texts.push_back(text);
         (c++)->ints.push_back(static_cast<std::int64_t>(j));
         (c++)->ints.push_back(p.day);
-        for (std::size_t f = 0; f < F; ++f)
-          (c++)->reals.push_back(measures_[k][(u * p.phases.size() + j) * F + f]);
+        for (std::size_t f = 0; f < n_fields; ++f)
+          (c++)->reals.push_back(measures_[k][(u * p.phases.size() + j) * n_fields + f]);
       }
       for (const auto& x : samples_[k][u]) {
         auto c = sm.columns.begin();

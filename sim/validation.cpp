@@ -66,7 +66,7 @@ const KindInfo& kind_info(Measure::Kind k) {
 std::string required_text(const Reader& rd, const YAML::Node& map, const std::string& path, const char* key) {
   const YAML::Node n = map[key];
   if (!n) rd.fail(map, path, fmt::format("missing key '{}'", key));
-  const std::string v = rd.text(n, Reader::join(path, key));
+  std::string v = rd.text(n, Reader::join(path, key));
   if (v.empty()) rd.fail(n, Reader::join(path, key), "must not be empty");
   return v;
 }
@@ -330,6 +330,7 @@ std::vector<Pattern> load_patterns(const std::string& dir) {
     if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
   std::vector<Pattern> out;
+  out.reserve(files.size());
   for (const auto& f : files) out.push_back(load_pattern(f));
   auto rank = [](const Pattern& p) {
     return std::find(std::begin(kLevels), std::end(kLevels), p.level) - std::begin(kLevels);
@@ -367,6 +368,7 @@ double number_at(const Column& c, std::size_t row, const std::string& table) {
 std::vector<std::size_t> rows_where(const Table& t, const std::string& table,
                                     const std::vector<Filter>& where) {
   std::vector<const Column*> cols;
+  cols.reserve(where.size());
   for (const auto& f : where) cols.push_back(&need(t, table, f.column));
   std::vector<std::size_t> out;
   for (std::size_t r = 0; r < t.rows(); ++r) {
@@ -893,7 +895,7 @@ std::string json_string(const std::string& s) {
 
 std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }
 
-std::string md_escape(std::string s) {
+std::string md_escape(const std::string& s) {
   std::string out;
   for (char ch : s) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
   return out;

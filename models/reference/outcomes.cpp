@@ -38,7 +38,7 @@ Outcome outcome(const InfantParams& p, const Iwm& iwm, const Interaction& period
 
 char observed_classification(const InfantParams& p, std::span<const PhaseMeasures> reunions) {
   // Coders mark disorganization from a few seconds of freezing or of fear at the caregiver's return.
-  constexpr double kDisorganizedS = 5.0;
+  constexpr double disorganized_s = 5.0;
   double fear_s = 0, frozen_s = 0, signal = 0, aroused = 0;
   for (const PhaseMeasures& m : reunions) {
     fear_s += m.fear_s;
@@ -48,7 +48,7 @@ char observed_classification(const InfantParams& p, std::span<const PhaseMeasure
       aroused += 1;
     }
   }
-  if (fear_s >= kDisorganizedS || frozen_s >= kDisorganizedS) return 'D';
+  if (fear_s >= disorganized_s || frozen_s >= disorganized_s) return 'D';
   // Signalling per unit of distress: low means the infant turns away (avoidance), high means it
   // keeps calling while distressed (resistance). An infant that is never aroused shows neither.
   if (aroused == 0) return 'B';

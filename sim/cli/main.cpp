@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "sim/cli/calibrate_command.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/compare_command.hpp"
 #include "sim/cli/mpi_farm.hpp"
@@ -150,6 +151,9 @@ int run_main(int argc, char** argv) {
   app::ValidateArgs validate;
   auto* validate_cmd = app::add_validate_command(app, validate);
 
+  app::CalibrateArgs calibrate;
+  auto* calibrate_cmd = app::add_calibrate_command(app, calibrate);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -176,6 +180,7 @@ int run_main(int argc, char** argv) {
     if (*info_cmd) return app::info_command(info_path);
     if (*compare_cmd) return app::compare_command(compare);
     if (*validate_cmd) return app::validate_command(validate, g_stop);
+    if (*calibrate_cmd) return app::calibrate_command(calibrate, g_stop);
     if (*bench_cmd) return app::bench_command(bench_threads, bench_model);
     if (*params_cmd) return app::params_command(params_model);
   } catch (const sim::Interrupted&) {

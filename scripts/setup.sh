@@ -4,13 +4,13 @@
 #
 #   bash scripts/setup.sh run    # build, run scenarios/default.yaml, write results/default.h5
 #   bash scripts/setup.sh test   # build with tests, run every test
-#   bash scripts/setup.sh sanitize  # the test suite built with ASan + UBSan (build-asan/); any report fails
-#   bash scripts/setup.sh fuzz [SECONDS]  # each libFuzzer harness on its corpus (build-fuzz/; 60 s each)
+#   bash scripts/setup.sh sanitize  # the test suites built with clang, ASan + UBSan (build-check/); any report fails
+#   bash scripts/setup.sh fuzz [SECONDS]  # each libFuzzer harness on its corpus (build-check/; 60 s each)
 set -euo pipefail
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake git pkg-config clang-format clang-tidy clang libclang-rt-14-dev
+packages=(build-essential cmake git pkg-config clang-format clang-tidy clang libclang-rt-14-dev libnlopt-cxx-dev
           libhdf5-dev hdf5-tools libtbb-dev libyaml-cpp-dev libboost-graph-dev libboost-random-dev
           librandom123-dev libcli11-dev libfmt-dev libgtest-dev
           python3-numpy python3-pandas python3-h5py python3-pytest
@@ -42,50 +42,52 @@ case "$mode" in
     cmake --build build -j"$jobs"
     ctest --test-dir build --output-on-failure -j"$jobs"
     ;;
-  sanitize)
-    # ASan + UBSan over the C++ suites (the formatting, tidy, Python and SLURM tests add nothing
-    # under a sanitizer). Reports go to files as well as to the tests' output: any file fails.
-    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTUNE_BUILD_TESTS=ON -DATTUNE_SANITIZE=ON \
+  sanitize|fuzz)
+    # One clang build (build-check/) serves both: the libraries and the test suites with ASan +
+    # UBSan (no recovery), and the libFuzzer harnesses of fuzz/ over the same instrumented code.
+    # -O1 keeps the sanitized suites fast to build and still fast enough to run.
+    CC=clang CXX=clang++ cmake -S . -B build-check -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DATTUNE_FUZZ=ON -DATTUNE_BUILD_TESTS=ON \
       -DATTUNE_MPI=OFF >/dev/null
-    cmake --build build-asan -j"$jobs" --target attune test_sim test_models
-    reports=$(mktemp -d)
-    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$reports/asan"
-    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
-    status=0
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" -E '^(clang_format|clang_tidy|analysis_pytest|slurm_cluster)$' \
-      --timeout 600 || status=$?
-    if compgen -G "$reports/*" >/dev/null; then
-      echo "sanitize: sanitizer reports:" >&2
-      cat "$reports"/* >&2
-      status=1
-    fi
-    rm -rf "$reports"
-    exit $status
-    ;;
-  fuzz)
-    seconds=${2:-60}
-    CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTUNE_FUZZ=ON \
-      -DATTUNE_BUILD_TESTS=OFF -DATTUNE_MPI=OFF >/dev/null
     fuzzers=(scenario set design_csv state)
-    cmake --build build-fuzz -j"$jobs" --target "${fuzzers[@]/%/_fuzzer}"
-    # The harnesses run side by side, one per core; new inputs go to a scratch corpus (the
-    # repository's seeds are read, not changed); a crash is saved in build-fuzz/.
+    if [ "$mode" = sanitize ]; then
+      cmake --build build-check -j"$jobs" --target attune test_sim test_models
+      # The formatting, tidy, Python and SLURM tests add nothing under a sanitizer. Reports also go
+      # to files: any file fails the run, even if the test that caused it passed.
+      reports=$(mktemp -d)
+      export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$reports/asan"
+      export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
+      status=0
+      ctest --test-dir build-check --output-on-failure -j"$jobs" \
+        -E '^(clang_format|clang_tidy.*|analysis_pytest|slurm_cluster)$' --timeout 900 || status=$?
+      if compgen -G "$reports/*" >/dev/null; then
+        echo "sanitize: sanitizer reports:" >&2
+        cat "$reports"/* >&2
+        status=1
+      fi
+      rm -rf "$reports"
+      exit $status
+    fi
+    seconds=${2:-60}
+    cmake --build build-check -j"$jobs" --target "${fuzzers[@]/%/_fuzzer}"
+    # The harnesses run side by side; new inputs go to a scratch corpus (the repository's seeds
+    # are read, not changed); a crash is saved in build-check/.
     pids=()
     for f in "${fuzzers[@]}"; do
-      work=build-fuzz/corpus/$f
+      work=build-check/corpus/$f
       mkdir -p "$work"
-      ASAN_OPTIONS=detect_leaks=1 ./build-fuzz/fuzz/${f}_fuzzer -max_total_time="$seconds" -timeout=20 \
-        -rss_limit_mb=2048 -max_len=16384 -artifact_prefix=build-fuzz/$f- -print_final_stats=1 \
-        "$work" fuzz/corpus/$f >build-fuzz/$f.log 2>&1 &
+      ASAN_OPTIONS=detect_leaks=1 ./build-check/fuzz/${f}_fuzzer -max_total_time="$seconds" -timeout=20 \
+        -rss_limit_mb=2048 -max_len=16384 -artifact_prefix=build-check/$f- -print_final_stats=1 \
+        "$work" fuzz/corpus/$f >build-check/$f.log 2>&1 &
       pids+=($!)
     done
     status=0
     for i in "${!fuzzers[@]}"; do
       if wait "${pids[$i]}"; then
-        echo "fuzz ${fuzzers[$i]}: clean; $(grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' build-fuzz/${fuzzers[$i]}.log | tr '\n' ' ')"
+        echo "fuzz ${fuzzers[$i]}: clean; $(grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' build-check/${fuzzers[$i]}.log | tr '\n' ' ')"
       else
-        echo "fuzz ${fuzzers[$i]}: FAILED (build-fuzz/${fuzzers[$i]}.log):" >&2
-        tail -60 build-fuzz/${fuzzers[$i]}.log >&2
+        echo "fuzz ${fuzzers[$i]}: FAILED (build-check/${fuzzers[$i]}.log):" >&2
+        tail -60 build-check/${fuzzers[$i]}.log >&2
         status=1
       fi
     done

@@ -57,7 +57,7 @@ TEST(MutualHpa, GapDecayIsTheExactSolution) {
     decay_hpa(z1, z, 5000, t1, t2);
     double a = 0.7, b = 0.2;
     const double h = 0.01;  // RK4
-    auto f1 = [&](double u) { return -u / t1; };
+    auto f1 = [tau1 = t1](double u) { return -u / tau1; };
     for (int k = 0; k < 500000; ++k) {
       const double k1a = f1(a), k1b = a / t1 - b / t2;
       const double a2 = a + h / 2 * k1a, b2 = b + h / 2 * k1b;

@@ -21,12 +21,12 @@ import numpy as np
 
 # Defaults of MODEL2.md §2.1 and §2.2.
 CAREGIVER = dict(sensitivity=0.6, dismissing=0.2, preoccupied=0.15, unresolved=0.15, baseline_stress=0.2,
-                 caregiver_regulation=0.02, contagion=0.02, caregiver_noise=0.02, notice_rate=1.0,
+                 caregiver_regulation=0.02, contagion=0.02, caregiver_noise=0.02, notice_rate=1.0, distress_notice_rate=0.3,
                  own_agenda_rate=6.0, return_rate=4.0, soothing_gain=0.06, fr_max=0.03, fr_threshold=0.8,
                  fr_slope=12.0, fr_unresolved=6.0)
 INFANT = dict(state_change_rate=1.0, weight_avert=0.25, weight_attend=0.4, weight_positive=0.35,
               weight_protest=1.0, play_contagion=2.0, infant_noise=0.02, stressor_rate=1.0, stressor_size=0.3,
-              distress_threshold=0.6, mismatch_stress=0.01, avert_regulation=0.02, fright_input=0.3,
+              distress_threshold=0.6, mismatch_stress=0.01, comfort_resistance=1.0, avert_regulation=0.02, fright_input=0.3,
               regulation_initial=0.01, regulation_max=0.05, temperament_sd=0.3, coregulation_rate=0.003,
               maturation_per_day=0.001, response_window_s=20.0, expectation_rate=0.05, rejection_rate=0.05,
               fear_rate=0.02, fear_forgetting_per_day=0.03, strategy_rate=0.05, gain_min=0.2, gain_max=3.0,
@@ -129,19 +129,24 @@ def simulate(cg: dict, ip: dict, n: int, days: int, seed: int, sessions_per_day=
                 s_eff = c["sensitivity"] * (1 - y)
                 fit = fitting(i, x > th)
                 loud = np.where((i == PROTEST) & ~dissociated, g, 1.0)
-                pn = hazard_p(c["notice_rate"] * m_avail * s_eff * loud, dt)
+                rate = np.where(fit == SOOTHE, c["distress_notice_rate"], c["notice_rate"])
+                pn = hazard_p(rate * m_avail * s_eff * loud, dt)
                 u = rng.random(n)
                 noticed = u < pn
                 respond = noticed & (cs != fit)
                 v = np.where(noticed, u / np.where(pn > 0, pn, 1), 1.0)
-                right = v < s_eff
-                turn = right & (fit == SOOTHE) & (v / np.where(s_eff > 0, s_eff, 1) < c["dismissing"])
+                # A dismissing caregiver turns away from noticed distress with probability d; the
+                # rest of the uniform then decides the reading (MODEL2.md §7.2).
+                d = c["dismissing"]
+                turn = (fit == SOOTHE) & (v < d)
+                v = np.where(fit == SOOTHE, (v - d) / (1 - d if d < 1 else 1), v)
+                right = ~turn & (v < s_eff)
                 w = (v - s_eff) / np.where(s_eff < 1, 1 - s_eff, 1)
                 new_c = cs.copy()
-                new_c = np.where(respond & right & turn, AWAY, new_c)
-                new_c = np.where(respond & right & ~turn, fit, new_c)
+                new_c = np.where(respond & turn, AWAY, new_c)
+                new_c = np.where(respond & right, fit, new_c)
                 for f_state, opts in misread_options.items():
-                    sel = respond & ~right & (fit == f_state)
+                    sel = respond & ~turn & ~right & (fit == f_state)
                     choice = np.clip((w * 2).astype(int), 0, 1)
                     new_c = np.where(sel, np.array(opts)[choice], new_c)
                 ua = rng.random(n)
@@ -178,7 +183,8 @@ def simulate(cg: dict, ip: dict, n: int, days: int, seed: int, sessions_per_day=
                 bid = ~dissociated & (i != AVERT)
                 drive = p["mismatch_stress"] * (bid & ~matched)
                 relief = r + np.where(~dissociated & (i == AVERT), p["avert_regulation"], 0.0) + np.where(
-                    ~dissociated & engaged & (cs == SOOTHE), c["soothing_gain"] * (1 - y), 0.0)
+                    ~dissociated & engaged & (cs == SOOTHE),
+                    c["soothing_gain"] * (1 - y) / (1 + p["comfort_resistance"] * np.maximum(g - 1, 0)), 0.0)
                 x = x + (drive * (1 - x) - relief * x) * dt + p["infant_noise"] * math.sqrt(dt) * rng.standard_normal(n)
                 x = np.where(fr, 1 - (1 - x) * (1 - p["fright_input"]), x)
                 x = np.clip(x, 0, 1)
@@ -208,7 +214,7 @@ def simulate(cg: dict, ip: dict, n: int, days: int, seed: int, sessions_per_day=
                 open_ = open_ | started
                 latency = np.where(open_ & np.isinf(latency) & engaged & (cs == SOOTHE), t - onset, latency)
                 fright = fright | (open_ & fr)
-                rej = rej | (open_ & respond & right & turn)
+                rej = rej | (open_ & respond & turn)
                 unatt = np.where(open_ & (x > th) & (~engaged | fr), unatt + dt, 0.0)
                 shock = open_ & (unatt >= p["shock_s"])
                 ended = open_ & ((x < th / 2) | shock)

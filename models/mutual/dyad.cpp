@@ -29,11 +29,12 @@ struct Setting {
   double drive = 0;    // extra arousal drive per s: protocol input, separation, wariness
   double comfort = 1;  // soothing relative to the caregiver's
   // The partner's behaviour, derived from her parameters.
-  double notice_per_s = 0;  // ν·m (m: availability this session)
-  double p_agenda = 0;      // P(own-agenda change) per step
-  double p_return = 0;      // P(spontaneous return) per step while away
-  double contagion = 0;     // ρ·(1 − d)·(1 + p)
-  double p_switch = 0;      // P(infant re-draws its state) per step
+  double notice_per_s = 0;           // ν·m (m: availability this session)
+  double distress_notice_per_s = 0;  // ν_D·m
+  double p_agenda = 0;               // P(own-agenda change) per step
+  double p_return = 0;               // P(spontaneous return) per step while away
+  double contagion = 0;              // ρ·(1 − d)·(1 + p)
+  double p_switch = 0;               // P(infant re-draws its state) per step
 };
 
 // The fast state of one session or protocol.
@@ -62,6 +63,7 @@ Setting partner_setting(const InfantParams& p, const CaregiverParams& cg, double
   Setting st;
   st.partner = &cg;
   st.notice_per_s = cg.notice_rate * availability;
+  st.distress_notice_per_s = cg.distress_notice_rate * availability;
   st.p_agenda = event_probability(cg.own_agenda_rate / 60.0 * (1.0 + 2.0 * cg.preoccupied), dt);
   st.p_return = event_probability(cg.return_rate / 60.0, dt);
   st.contagion = cg.contagion * (1.0 - cg.dismissing) * (1.0 + cg.preoccupied);
@@ -135,21 +137,25 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
     if (st.changes) {
       const double s_eff = cg.sensitivity * (1.0 - f.y);
       CareState fitting = fitting_response(f.i, x > theta);
+      // Distress is noticed and answered on its own, slower time scale (Ainsworth's promptness:
+      // seconds to minutes), play and attention within seconds (Tronick's matching).
+      const double rate = fitting == CareState::soothe ? st.distress_notice_per_s : st.notice_per_s;
       if (!st.soothing && fitting == CareState::soothe) fitting = CareState::attend;
       const double loud = (f.i == InfantState::protest && !dissociated) ? wm.gain : 1.0;
-      const double p_notice = event_probability(st.notice_per_s * s_eff * loud, dt);
+      const double p_notice = event_probability(rate * s_eff * loud, dt);
       if (u_notice < p_notice) {
         if (f.c != fitting) {
-          const double v = u_notice / p_notice;
-          if (v < s_eff) {
-            if (fitting == CareState::soothe && v / s_eff < cg.dismissing) {
-              f.c = CareState::away;  // turns away from the distress bid
-              turned_away = true;
-            } else {
-              f.c = fitting;
-            }
+          // A dismissing caregiver who notices distress turns away from it with probability d,
+          // however well she reads it: rejection is her stance towards the bid, not a reading
+          // (Ainsworth's acceptance–rejection scale is distinct from sensitivity). Otherwise she
+          // reads the state right with probability s_eff.
+          double v = u_notice / p_notice;
+          if (fitting == CareState::soothe && v < cg.dismissing) {
+            f.c = CareState::away;
+            turned_away = true;
           } else {
-            f.c = misread(fitting, (v - s_eff) / (1.0 - s_eff), st.soothing);
+            if (fitting == CareState::soothe) v = (v - cg.dismissing) / (1.0 - cg.dismissing);
+            f.c = v < s_eff ? fitting : misread(fitting, (v - s_eff) / (1.0 - s_eff), st.soothing);
           }
         }
       } else if (f.c == CareState::away) {
@@ -182,7 +188,11 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
   double relief = infant.regulation;
   if (!dissociated) {
     if (f.i == InfantState::avert) relief += p.avert_regulation;
-    if (engaged && f.c == CareState::soothe) relief += st.partner->soothing_gain * st.comfort * (1.0 - f.y);
+    // A hyperactivating infant (g > 1) seeks contact and resists it: comfort calms it less
+    // (Ainsworth et al. 1978's resistant infants; Cassidy & Berlin 1994).
+    if (engaged && f.c == CareState::soothe)
+      relief += st.partner->soothing_gain * st.comfort * (1.0 - f.y) /
+                (1.0 + p.comfort_resistance * std::max(wm.gain - 1.0, 0.0));
   }
   x += (drive * (1.0 - x) - relief * x) * dt + p.infant_noise * sqrt_dt * n1;
   if (fr) x = 1.0 - (1.0 - x) * (1.0 - p.fright_input);

@@ -17,7 +17,7 @@ struct Field {
 };
 
 // clang-format off
-const std::array<Field<CaregiverParams>, 16> kCaregiver{{
+const std::array<Field<CaregiverParams>, 17> kCaregiver{{
   {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.6, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
   {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.2, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
   {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.15, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
@@ -27,6 +27,7 @@ const std::array<Field<CaregiverParams>, 16> kCaregiver{{
   {{"contagion", "ρ", "per s", "pull of the infant's arousal on the engaged caregiver's arousal", 0.02}, &CaregiverParams::contagion},
   {{"caregiver_noise", "σ_c", "per √s", "caregiver arousal noise", 0.02}, &CaregiverParams::caregiver_noise},
   {{"notice_rate", "ν", "per s", "noticing of the infant's state by a fully sensitive caregiver", 1.0}, &CaregiverParams::notice_rate},
+  {{"distress_notice_rate", "ν_D", "per s", "noticing of the infant's distress by a fully sensitive caregiver (then she soothes, or turns away)", 0.3}, &CaregiverParams::distress_notice_rate},
   {{"own_agenda_rate", "λ_o", "per min", "state changes on the caregiver's own cues (distraction, own agenda)", 6.0, 0, kInf, false, false, DistKind::lognormal, 0.5}, &CaregiverParams::own_agenda_rate},
   {{"return_rate", "μ", "per min", "re-engagements per minute while away, before the infant's bids", 4.0, 0, kInf, false, false, DistKind::lognormal, 0.5}, &CaregiverParams::return_rate},
   {{"soothing_gain", "k", "per s", "co-regulation of the infant's arousal while soothing", 0.06}, &CaregiverParams::soothing_gain},
@@ -36,7 +37,7 @@ const std::array<Field<CaregiverParams>, 16> kCaregiver{{
   {{"fr_unresolved", "β_u", "1", "shift of frightening behaviour by unresolved loss or trauma", 6.0}, &CaregiverParams::fr_unresolved},
 }};
 
-const std::array<Field<InfantParams>, 42> kInfant{{
+const std::array<Field<InfantParams>, 43> kInfant{{
   {{"state_change_rate", "κ", "per s", "rate at which the infant re-draws its affect/engagement state", 1.0}, &InfantParams::state_change_rate},
   {{"weight_avert", "w_W", "1", "weight of looking away (at calm, g = 1)", 0.25}, &InfantParams::weight_avert},
   {{"weight_attend", "w_N", "1", "weight of neutral attention to the partner", 0.4}, &InfantParams::weight_attend},
@@ -52,6 +53,7 @@ const std::array<Field<InfantParams>, 42> kInfant{{
   {{"stranger_wariness", "μ_w", "per s", "arousal drive while a stranger is present", 0.01}, &InfantParams::stranger_wariness},
   {{"stranger_comfort", "c_w", "1", "a stranger's soothing relative to the caregiver's", 0.5, 0, 1}, &InfantParams::stranger_comfort},
   {{"fright_input", "φ", "1", "arousal gap closed by one second of frightening behaviour", 0.3, 0, 1}, &InfantParams::fright_input},
+  {{"comfort_resistance", "ρ_R", "1", "a hyperactivating infant resists comfort: soothing relief ÷ (1 + ρ_R·max(g − 1, 0))", 1.0}, &InfantParams::comfort_resistance},
   {{"avert_regulation", "r_W", "per s", "extra down-regulation while looking away", 0.02}, &InfantParams::avert_regulation},
   {{"regulation_initial", "r₀", "per s", "self-regulation at birth, before temperament", 0.01}, &InfantParams::regulation_initial},
   {{"regulation_max", "r_max", "per s", "self-regulation ceiling, before temperament", 0.05}, &InfantParams::regulation_max},

@@ -22,6 +22,7 @@ struct CaregiverParams {
   double contagion = 0.02;             // ρ: pull of the infant's distress on her arousal, per s
   double caregiver_noise = 0.02;       // σ_c: her arousal noise, per √s
   double notice_rate = 1.0;            // ν: noticing of the infant's state at s = 1, per s
+  double distress_notice_rate = 0.3;   // ν_D: noticing of distress at s = 1, per s
   double own_agenda_rate = 6.0;        // λ_o: state changes on her own cues (distraction), per min
   double return_rate = 4.0;            // μ: re-engagements per min while away, before bids
   double soothing_gain = 0.06;         // k: co-regulation while soothing, per s
@@ -50,6 +51,7 @@ struct InfantParams {
   double stranger_wariness = 0.01;  // μ_w: arousal drive while a stranger is present, per s
   double stranger_comfort = 0.5;    // c_w: a stranger's soothing relative to the caregiver's
   double fright_input = 0.3;        // φ: arousal gap closed by one second of frightening behaviour
+  double comfort_resistance = 1.0;  // ρ_R: soothing relief ÷ (1 + ρ_R·max(g − 1, 0))
   double avert_regulation = 0.02;   // r_W: extra down-regulation while looking away, per s
   // Self-regulation: grows through co-regulation, differs between infants.
   double regulation_initial = 0.01;   // r₀, per s (before temperament)

@@ -1,0 +1,97 @@
+// Mechanisms of the `mutual` model added after the first validation (MODEL2.md §5.4, §7.2, §7.4):
+// rejection as the dismissing caregiver's stance rather than a reading, a slower noticing of
+// distress than of play, and comfort that calms a hyperactivating infant less.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "models/mutual/dyad.hpp"
+#include "support/mutual_harness.hpp"
+
+namespace attune::mutual {
+namespace {
+
+Outcome mean_outcome(const InfantParams& p, const CaregiverParams& c, int dyads, int days) {
+  Outcome sum{};
+  for (int id = 0; id < dyads; ++id) {
+    const Outcome o = test::run_mutual_dyad(p, c, days, 43, static_cast<std::uint64_t>(id)).outcome;
+    sum.rejection += o.rejection / dyads;
+    sum.signal_gain += o.signal_gain / dyads;
+    sum.avoidance += o.avoidance / dyads;
+    sum.responded_share += o.responded_share / dyads;
+    sum.expectation += o.expectation / dyads;
+  }
+  return sum;
+}
+
+// A dismissing caregiver turns away from a noticed distress bid with probability d however well
+// she reads it (the first version turned away only after a right reading, so that a more
+// sensitive dismissing caregiver rejected more consistently). With d = 1 she never starts
+// soothing a protesting infant, however sensitive; with d = 0 she does.
+TEST(MutualStateOfMind, AFullyDismissingCaregiverNeverStartsSoothingAProtest) {
+  const InfantParams p;
+  auto starts = [&](double d, std::size_t& turned_away) {
+    CaregiverParams c;
+    c.dismissing = d;
+    c.sensitivity = 0.95;
+    std::size_t soothe_starts = 0;
+    turned_away = 0;
+    InfantState infant = InfantState::attend;
+    CareState partner = CareState::attend;
+    test::run_mutual_dyad(p, c, 10, 3, 0, [&](const StepRecord& r) {
+      if (r.step > 0 && infant == InfantState::protest && partner != r.partner) {
+        soothe_starts += r.partner == CareState::soothe ? 1 : 0;
+        turned_away += (r.partner == CareState::away) ? 1 : 0;
+      }
+      infant = r.infant;
+      partner = r.partner;
+    });
+    return soothe_starts;
+  };
+  std::size_t away_dismissing = 0, away_autonomous = 0;
+  EXPECT_EQ(starts(1.0, away_dismissing), 0u);
+  EXPECT_GT(away_dismissing, 20u);
+  EXPECT_GT(starts(0.0, away_autonomous), 20u);
+}
+
+// Distress is noticed at ν_D·s_eff per second: a slower ν_D answers fewer episodes within the
+// response window, so the infant expects less comfort; the rate of play matching (ν) is untouched.
+TEST(MutualSensitivity, SlowerNoticingOfDistressAnswersFewerEpisodes) {
+  const InfantParams p;
+  CaregiverParams c;
+  c.dismissing = c.preoccupied = c.unresolved = 0;
+  c.distress_notice_rate = 1.0;
+  const Outcome fast = mean_outcome(p, c, 8, 40);
+  c.distress_notice_rate = 0.03;
+  const Outcome slow = mean_outcome(p, c, 8, 40);
+  EXPECT_GT(fast.responded_share, slow.responded_share + 0.2);
+  EXPECT_GT(fast.expectation, slow.expectation + 0.1);
+}
+
+// Comfort calms a hyperactivating infant less: during soothing with nothing else acting, one
+// step of arousal from x is x − k(1 − y)/(1 + ρ_R(g − 1))·x·dt. Checked through the relative
+// calming of two infants that differ only in their strategy g, under the same caregiver.
+TEST(MutualComfort, AHyperactivatingInfantIsCalmedLess) {
+  InfantParams p;
+  p.comfort_resistance = 2.0;
+  const double k = 0.06, y = 0.2, g = 2.5;
+  const double calm = k * (1 - y), resisted = k * (1 - y) / (1 + 2.0 * (g - 1));
+  EXPECT_DOUBLE_EQ(resisted / calm, 1.0 / 4.0);
+  // And in the dynamics: C-strategy infants (g high) take longer to calm than with ρ_R = 0.
+  CaregiverParams c;
+  c.preoccupied = 0.9;  // unpredictable care: hyperactivation
+  c.dismissing = c.unresolved = 0;
+  auto calm_time = [&](double rho) {
+    InfantParams q;
+    q.comfort_resistance = rho;
+    double distressed = 0;
+    for (std::uint64_t id = 0; id < 6; ++id)
+      test::run_mutual_dyad(q, c, 40, 5, id, [&](const StepRecord& r) { distressed += r.x > 0.6 ? 1 : 0; });
+    return distressed;
+  };
+  EXPECT_GT(calm_time(3.0), calm_time(0.0) * 1.05);
+}
+
+}  // namespace
+}  // namespace attune::mutual

@@ -54,6 +54,7 @@ struct Fast {
 struct Tally {
   double steps = 0, sum_x = 0, peak_x = 0;
   double positive = 0, negative = 0, signalling = 0, avert = 0, coordinated = 0, fear = 0, dissociated = 0;
+  double resisting = 0;  // protest while being soothed by an engaged partner
   std::int64_t ruptures = 0, repairs = 0, episodes = 0, responded = 0, shocks = 0, fr = 0;
   double first_distress = -1, calm_after = -1;
   double sum_z = 0, peak_z = -1, peak_z_t = 0, end_z = 0;
@@ -259,6 +260,7 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
   tally.negative += f.i == InfantState::protest ? dt : 0.0;
   tally.signalling += (f.i == InfantState::attend || f.i == InfantState::positive) ? dt : 0.0;
   tally.avert += f.i == InfantState::avert ? dt : 0.0;
+  tally.resisting += (f.i == InfantState::protest && engaged && f.c == CareState::soothe) ? dt : 0.0;
   tally.coordinated += matched ? dt : 0.0;
   tally.fear += (fr || fear_display) && st.caregiver ? dt : 0.0;
   tally.dissociated += dissociated ? dt : 0.0;
@@ -591,6 +593,7 @@ std::vector<PhaseMeasures> DyadModel::run_protocol(std::uint64_t infant_id, cons
     m.negative_share = tally.negative / secs;
     m.signalling_share = tally.signalling / secs;
     m.avert_share = tally.avert / secs;
+    m.resist_share = tally.resisting / secs;
     m.coordinated_share = tally.coordinated / secs;
     m.ruptures = static_cast<double>(tally.ruptures);
     m.repairs = static_cast<double>(tally.repairs);

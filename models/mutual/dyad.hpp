@@ -105,6 +105,7 @@ struct PhaseMeasures {
   double duration_s = 0;
   double arousal_mean = 0, arousal_peak = 0;
   double positive_share = 0, negative_share = 0, signalling_share = 0, avert_share = 0;
+  double resist_share = 0;  // protest while being soothed: comfort sought and resisted
   double coordinated_share = 0;
   double ruptures = 0, repairs = 0, episodes = 0, fr_events = 0;  // counts
   double latency_to_calm_s = 0;

@@ -133,7 +133,7 @@ const std::array<ClassInfo, 4> kClasses{{
   {'B', "secure"}, {'A', "avoidant"}, {'C', "resistant"}, {'D', "disorganized"}}};
 
 using PK = PhaseField::Kind;
-const std::array<PhaseField, 19> kPhaseFields{{
+const std::array<PhaseField, 20> kPhaseFields{{
   {"duration_s", "length of the phase, s", PK::real, &PhaseMeasures::duration_s},
   {"arousal_mean", "mean infant arousal", PK::real, &PhaseMeasures::arousal_mean},
   {"arousal_peak", "highest infant arousal", PK::real, &PhaseMeasures::arousal_peak},
@@ -141,6 +141,7 @@ const std::array<PhaseField, 19> kPhaseFields{{
   {"negative_share", "share of time in protest (negative affect)", PK::real, &PhaseMeasures::negative_share},
   {"signalling_share", "share of time looking at the partner (attend or positive): social signalling", PK::real, &PhaseMeasures::signalling_share},
   {"avert_share", "share of time looking away", PK::real, &PhaseMeasures::avert_share},
+  {"resist_share", "share of time protesting while being soothed (comfort resisted)", PK::real, &PhaseMeasures::resist_share},
   {"coordinated_share", "share of time in matched states", PK::real, &PhaseMeasures::coordinated_share},
   {"ruptures", "match→mismatch transitions", PK::count, &PhaseMeasures::ruptures},
   {"repairs", "mismatch→match transitions", PK::count, &PhaseMeasures::repairs},

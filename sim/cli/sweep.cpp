@@ -259,7 +259,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
     c.text_attributes = {{"kind", "sweep"},
                          {"attune_version", std::string(kVersion)},
                          {"git_commit", std::string(git_commit())},
-                         {"model", "reference"},
+                         {"model", plan.base.model},
                          {"scenario", scenario_yaml},
                          {"scenario_source", plan.base.source},
                          {"sweep", plan.sweep_yaml},

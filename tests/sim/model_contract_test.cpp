@@ -5,9 +5,13 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "models/catalog.hpp"
 #include "sim/cli/simulation.hpp"
 #include "sim/errors.hpp"
+#include "sim/hdf5_file.hpp"
 #include "support/paths.hpp"
 #include "support/tables.hpp"
 
@@ -90,6 +94,29 @@ TEST_P(ModelContract, ResumesFromACheckpointToTheSameResults) {
   EXPECT_EQ(first_difference(a.infants, b.infants), "");
   EXPECT_EQ(first_difference(a.phases, b.phases), "");
   EXPECT_EQ(first_difference(a.samples, b.samples), "");
+}
+
+// A sweep runs the scenario's model and records it: its /infants columns, and the `model`
+// attribute that `info`, `compare` and `merge` read (it once said "reference" for every sweep).
+TEST_P(ModelContract, SweepsRecordTheirModel) {
+  TempDir dir;
+  const fs::path scenario = dir / "sweep.yaml", out = dir / "sweep.h5";
+  std::ofstream(scenario) << fmt::format(R"(name: contract_sweep
+model: {}
+seed: 5
+time: {{days: 3, sessions_per_day: 2, session_s: 120, dt: 1}}
+population: {{infants: 4}}
+sweep: {{design: factorial, replicates: 2, factors: {{time.days: [2, 3]}}}}
+)",
+                                         GetParam());
+  const CliResult r = run_attune({"sweep", scenario.string(), "-o", out.string(), "--quiet"});
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(sim::read_attributes(out.string()).at("model"), GetParam());
+  const sim::Table infants = sim::read_table(out.string(), "infants");
+  EXPECT_EQ(infants.rows(), 4u * 4);
+  const sim::Scenario s = load(GetParam());
+  EXPECT_EQ(infants.columns.size(),
+            sim::infants_table_layout(app::model_of(s)).columns.size() + 1);  // + run_id
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalog, ModelContract, ::testing::ValuesIn(models::model_names()),

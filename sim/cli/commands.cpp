@@ -1,6 +1,7 @@
 #include "sim/cli/commands.hpp"
 
 #include <fmt/format.h>
+#include <sched.h>
 #include <tbb/info.h>
 
 #include <charconv>
@@ -25,6 +26,7 @@ int resolve_threads(int threads) {
   constexpr int max_threads = 1024;
   if (threads < 0 || threads > max_threads)
     throw sim::InputError(fmt::format("--threads {}: allowed 0 (all cores) to {}", threads, max_threads));
+  warn_on_affinity(threads);
   return threads == 0 ? tbb::info::default_concurrency() : threads;
 }
 
@@ -37,6 +39,25 @@ std::string describe(const sim::Scenario& s) {
 }
 
 }  // namespace
+
+int affinity_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+  return CPU_COUNT(&set);
+}
+
+void warn_on_affinity(int threads) {
+  const int cores = affinity_cores();
+  if (threads <= 1 || cores <= 0 || cores >= threads) return;
+  // TBB sizes its pool from the affinity mask: the extra threads would share these cores (or,
+  // when a launcher bound the process to one core, never start at all).
+  fmt::print(stderr,
+             "attune: warning: --threads {} but this process may run on only {} core{} (its CPU affinity "
+             "mask); under mpirun give each rank its cores (--map-by slot:PE={} or --bind-to none), under "
+             "srun --cpus-per-task={}\n",
+             threads, cores, cores == 1 ? "" : "s", threads, threads);
+}
 
 std::vector<sim::Override> overrides_of(const ScenarioArgs& a) {
   std::vector<sim::Override> out;

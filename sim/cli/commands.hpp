@@ -28,6 +28,12 @@ struct RunArgs {
   std::string save_state;    // the state at the end, for a later scenario's initial_state
 };
 
+// The cores this process may run on (its CPU affinity mask; 0 if unknown), and a warning on
+// stderr when --threads asks for more: a launcher that binds each rank to one core would
+// otherwise turn --threads 4 into one thread without a word.
+int affinity_cores();
+void warn_on_affinity(int threads);
+
 // The --set and --seed options as scenario overrides.
 std::vector<sim::Override> overrides_of(const ScenarioArgs& args);
 

@@ -10,12 +10,16 @@
 #include <numeric>
 
 #include "sim/cli/sweep.hpp"
-#include "sim/cli/sweep_tables.hpp"
 #include "sim/errors.hpp"
 #include "sim/hdf5_file.hpp"
 #include "sim/sweep_file.hpp"
+#include "sim/sweep_tables.hpp"
 
 namespace attune::app {
+
+using sim::column;
+using sim::same_table;
+using sim::slice;
 namespace {
 
 struct Part {

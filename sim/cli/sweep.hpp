@@ -1,4 +1,4 @@
-// `attune sweep`: every run of a designed experiment, streamed into one HDF5 file.
+// `attune sweep` and `attune merge`: the command line over the library's sweeps (sim/sweep.hpp).
 #pragma once
 
 #include <atomic>
@@ -7,9 +7,7 @@
 #include <vector>
 
 #include "sim/cli/commands.hpp"
-#include "sim/design.hpp"
-#include "sim/scenario.hpp"
-#include "sim/table.hpp"
+#include "sim/sweep.hpp"
 
 namespace attune::app {
 
@@ -24,42 +22,16 @@ struct SweepArgs {
   std::string shard;     // "I/N" or "slurm": only runs r with r mod N = I
 };
 
-// A deterministic slice of a sweep's runs: run r belongs to shard r mod count.
-struct Shard {
-  std::size_t index = 0;
-  std::size_t count = 1;
-  std::string text() const { return count > 1 ? std::to_string(index) + "/" + std::to_string(count) : ""; }
-};
-Shard parse_shard(const std::string& text);
+// The library's sweep (sim/sweep.hpp) under the names the command line has always used.
+using sim::has_sweep;
+using sim::parse_shard;
+using sim::run_scenario;
+using sim::RunOutput;
+using sim::Shard;
+using sim::SweepPlan;
 
-// A validated sweep: the base scenario, its design and one validated scenario per point.
-struct SweepPlan {
-  sim::Scenario base;
-  std::string sweep_yaml;  // the sweep section as given (after overrides)
-  sim::Design design;
-  std::vector<sim::Scenario> points;
-
-  std::uint64_t dyad_steps() const;
-};
-
-// Loads and validates everything before any run starts; InputError on any bad point, located
-// where its value was given (YAML or CSV line and column).
+// The scenario and its --set/--seed options, planned with the catalog's models.
 SweepPlan plan_sweep(const ScenarioArgs& args);
-bool has_sweep(const std::string& scenario_path);
-
-// The scenario of one run: its point's scenario with the run's derived seed.
-sim::Scenario run_scenario(const SweepPlan& plan, std::size_t point, int replicate);
-
-// What one run hands to the writer (across processes too, see mpi_farm.hpp).
-struct RunOutput {
-  std::size_t run = 0;  // run id
-  std::size_t row = 0;  // its row in this file's /runs
-  bool interrupted = false;
-  std::string failure;  // empty: done
-  sim::Table infants;   // with run_id first
-  sim::Table summary;
-  std::uint64_t dyad_steps = 0;
-};
 
 int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop);
 // Shards of one sweep into one file (checks they are complete, distinct and of one experiment).

@@ -114,6 +114,14 @@ sbatch --wait --quiet --ntasks=2 --cpus-per-task=1 "$src/scripts/slurm/mpi.sbatc
 same single.h5 mpi.h5
 echo "MPI job: equal to the single-process sweep"
 
+# 2b. Placement: a task with two cores runs two threads, not one bound core.
+sbatch --wait --quiet --ntasks=1 --cpus-per-task=2 --output=placed.log "$src/scripts/slurm/mpi.sbatch" "$small" \
+  placed.h5 || fail "the 2-core MPI job failed: $(cat placed.log)"
+grep -q "on 2 threads" placed.log || fail "the 2-core task did not run 2 threads: $(cat placed.log)"
+if grep -q "warning: --threads" placed.log; then fail "the 2-core task was bound to fewer cores: $(cat placed.log)"; fi
+same single.h5 placed.h5
+echo "placement: a task with --cpus-per-task=2 runs 2 threads on 2 cores"
+
 # 3. The walltime signal: USR1 to a running array task, then the same submission resumes it.
 long=$src/tests/data/sweeps/walltime.yaml
 "$attune" sweep "$long" -o long-single.h5 --quiet

@@ -79,6 +79,24 @@ TEST(Shards, SlurmArrayVariablesChooseTheShard) {
   EXPECT_NE(bad.output.find("expected I/N"), std::string::npos) << bad.output;
 }
 
+// A process bound to fewer cores than --threads asks for says so (a launcher binding each rank to
+// one core would otherwise turn --threads 4 into one thread without a word); with enough cores,
+// or one thread, nothing is said.
+TEST(Placement, FewerCoresThanThreadsIsWarnedAbout) {
+  TempDir dir;
+  const std::string out = (dir / "bound.h5").string();
+  const CliResult bound = run_shell("taskset -c 0 " + quote(attune_exe()) + " sweep " + quote(kSweep) +
+                                    " -o " + quote(out) + " --quiet --threads 2");
+  ASSERT_EQ(bound.status, 0) << bound.output;
+  EXPECT_NE(bound.output.find("warning: --threads 2 but this process may run on only 1 core"),
+            std::string::npos)
+      << bound.output;
+  const CliResult one = run_shell("taskset -c 0 " + quote(attune_exe()) + " sweep " + quote(kSweep) + " -o " +
+                                  quote(out) + " --quiet --force --threads 1");
+  ASSERT_EQ(one.status, 0) << one.output;
+  EXPECT_EQ(one.output.find("warning"), std::string::npos) << one.output;
+}
+
 #ifdef ATTUNE_HAVE_MPI
 // Open MPI refuses to start as root unless told; CI runs as root.
 std::string mpirun(int ranks, const std::string& args) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -17,8 +18,10 @@
 
 #include <fmt/format.h>
 
+#include "sim/cli/simulation.hpp"
 #include "sim/design.hpp"
 #include "sim/hdf5_file.hpp"
+#include "sim/sweep.hpp"
 #include "support/paths.hpp"
 #include "support/tables.hpp"
 
@@ -97,6 +100,52 @@ TEST(SweepDeterminism, OneTwoAndFourThreadsWriteBitwiseIdenticalDatasets) {
   const CliResult r = sweep(scenario, other, {"--threads", "2", "--seed", "78"});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(first_difference(infants, sim::read_table(other.string(), "infants")), "");
+}
+
+// The library drives a sweep without the command line (sim/sweep.hpp): the same file as
+// `attune sweep`, its start callback, and a stop flag that leaves a clean, resumable prefix.
+TEST(SweepLibrary, RunsWithoutTheCommandLineToTheSameFile) {
+  TempDir dir;
+  const std::string scenario = sweep_data("small.yaml");
+  const auto cli = dir / "cli.h5", lib = dir / "lib.h5";
+  ASSERT_EQ(sweep(scenario, cli, {"--threads", "2"}).status, 0);
+  const sim::SweepPlan plan = sim::plan_sweep(scenario, {}, app::model_spec());
+  const sim::Model& model = app::model_of(plan.base);
+  sim::SweepSettings settings;
+  settings.output = lib.string();
+  settings.threads = 1;
+  std::size_t starts = 0;
+  settings.on_start = [&](int threads, std::size_t first, std::size_t total) {
+    ++starts;
+    EXPECT_EQ(threads, 1);
+    EXPECT_EQ(first, 0u);
+    EXPECT_EQ(total, 12u);
+  };
+  const sim::SweepOutcome o = sim::run_sweep(model, plan, settings);
+  EXPECT_TRUE(o.complete());
+  EXPECT_EQ(o.written, 12u);
+  EXPECT_EQ(starts, 1u);
+  for (const char* name : kDatasets) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(first_difference(sim::read_table(cli.string(), name), sim::read_table(lib.string(), name)), "");
+  }
+
+  // Stopped before it starts: nothing is run, the file holds every run as pending, and a resume
+  // finishes it to the same datasets.
+  const auto stopped = dir / "stopped.h5";
+  const std::atomic<bool> stop{true};
+  settings.output = stopped.string();
+  settings.stop = &stop;
+  settings.on_start = nullptr;
+  const sim::SweepOutcome none = sim::run_sweep(model, plan, settings);
+  EXPECT_FALSE(none.complete());
+  EXPECT_EQ(none.written, 0u);
+  settings.stop = nullptr;
+  settings.resume = true;
+  EXPECT_TRUE(sim::run_sweep(model, plan, settings).complete());
+  EXPECT_EQ(first_difference(sim::read_table(cli.string(), "infants"),
+                             sim::read_table(stopped.string(), "infants")),
+            "");
 }
 
 // ---------------------------------------------------------------------------------------------

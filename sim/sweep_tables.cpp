@@ -1,4 +1,4 @@
-#include "sim/cli/sweep_tables.hpp"
+#include "sim/sweep_tables.hpp"
 
 #include <fmt/format.h>
 
@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "sim/cli/simulation.hpp"
 #include "sim/errors.hpp"
+#include "sim/simulation.hpp"
 #include "sim/summary.hpp"
 
-namespace attune::app {
+namespace attune::sim {
 namespace {
 
 bool is_number(const std::string& s) {
@@ -113,7 +113,7 @@ bool same_table(const sim::Table& a, const sim::Table& b) {
   return true;
 }
 
-sim::Table summary_layout(const std::string& model) {
+sim::Table summary_layout(const Model& model) {
   const sim::SummarySpec spec = summary_spec(model);
   sim::Table t;
   t.add("run_id", sim::Column::int64);
@@ -125,8 +125,8 @@ sim::Table summary_layout(const std::string& model) {
   return t;
 }
 
-sim::Table summary_row(const sim::Table& infants, const std::string& model, std::int64_t run,
-                       std::int64_t point, std::int64_t replicate) {
+sim::Table summary_row(const sim::Table& infants, const Model& model, std::int64_t run, std::int64_t point,
+                       std::int64_t replicate) {
   const sim::SummarySpec spec = summary_spec(model);
   sim::Table t = summary_layout(model);
   auto col = t.columns.begin();
@@ -145,4 +145,4 @@ sim::Table summary_row(const sim::Table& infants, const std::string& model, std:
   return t;
 }
 
-}  // namespace attune::app
+}  // namespace attune::sim

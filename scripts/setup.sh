@@ -56,6 +56,7 @@ case "$mode" in
       # to files: any file fails the run, even if the test that caused it passed.
       reports=$(mktemp -d)
       export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$reports/asan"
+      export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
       export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
       status=0
       ctest --test-dir build-check --output-on-failure -j"$jobs" \
@@ -76,7 +77,8 @@ case "$mode" in
     for f in "${fuzzers[@]}"; do
       work=build-check/corpus/$f
       mkdir -p "$work"
-      ASAN_OPTIONS=detect_leaks=1 ./build-check/fuzz/${f}_fuzzer -max_total_time="$seconds" -timeout=20 \
+      ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0" \
+        ./build-check/fuzz/${f}_fuzzer -max_total_time="$seconds" -timeout=20 \
         -rss_limit_mb=2048 -max_len=16384 -artifact_prefix=build-check/$f- -print_final_stats=1 \
         "$work" fuzz/corpus/$f >build-check/$f.log 2>&1 &
       pids+=($!)

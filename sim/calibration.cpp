@@ -15,6 +15,7 @@
 #include <set>
 
 #include "sim/errors.hpp"
+#include "sim/json_text.hpp"
 #include "sim/runner.hpp"
 #include "sim/simulation.hpp"
 #include "sim/yaml_reader.hpp"
@@ -988,22 +989,8 @@ std::string fixed_text(const Problem& p) {
 
 std::string residual_text(double r) { return std::isnan(r) ? "-" : fmt::format("{:+.2f}", r); }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\')
-      out += '\\', out += static_cast<char>(ch);
-    else if (ch == '\n')
-      out += "\\n";
-    else if (ch < 0x20)
-      out += fmt::format("\\u{:04x}", ch);
-    else
-      out += static_cast<char>(ch);
-  }
-  return out + "\"";
-}
-
-std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }
+using sim::json_number;
+using sim::json_string;
 
 std::string evaluations_text(const Problem& p, const Result& r) {
   std::string out =

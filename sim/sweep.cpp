@@ -146,7 +146,13 @@ SweepPlan plan_sweep(const std::string& path, const std::vector<Override>& overr
   return plan;
 }
 
-sim::Scenario run_scenario(const SweepPlan& plan, std::size_t point, int replicate) {
+std::vector<std::size_t> shard_runs(const SweepPlan& plan, const Shard& shard) {
+  std::vector<std::size_t> runs;
+  for (std::size_t r = shard.index; r < plan.design.runs(); r += shard.count) runs.push_back(r);
+  return runs;
+}
+
+Scenario run_scenario(const SweepPlan& plan, std::size_t point, int replicate) {
   sim::Scenario s = plan.points.at(point);
   // Top bit cleared: the seed is stored as a signed 64-bit integer in /runs.
   s.seed = sim::run_seed(plan.base.seed, point, static_cast<std::uint64_t>(replicate)) >> 1;
@@ -162,9 +168,7 @@ SweepOutcome run_sweep(const Model& model, const SweepPlan& plan, const SweepSet
     throw sim::InputError(fmt::format("--threads {}: must be 0 (all cores) or more", settings.threads));
   const sim::ModelSpec spec = sim::model_spec(model);
   const Shard shard = settings.shard;
-  std::vector<std::size_t> mine;  // the runs this process does, in run order
-  for (std::size_t r = 0; r < plan.design.runs(); ++r)
-    if (r % shard.count == shard.index) mine.push_back(r);
+  const std::vector<std::size_t> mine = shard_runs(plan, shard);  // this process's runs
 
   sim::Table runs = runs_table(plan, mine);
   const sim::Table design = design_table(plan.design);

@@ -42,6 +42,9 @@ struct SweepPlan {
 SweepPlan plan_sweep(const std::string& path, const std::vector<Override>& overrides, const ModelSpec& spec);
 bool has_sweep(const std::string& scenario_path);
 
+// The runs of `shard` (all runs when it is the whole), in run order.
+std::vector<std::size_t> shard_runs(const SweepPlan& plan, const Shard& shard);
+
 // The scenario of one run: its point's scenario with the run's derived seed.
 Scenario run_scenario(const SweepPlan& plan, std::size_t point, int replicate);
 

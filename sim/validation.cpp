@@ -19,6 +19,7 @@
 
 #include "sim/compare.hpp"
 #include "sim/errors.hpp"
+#include "sim/json_text.hpp"
 #include "sim/yaml_reader.hpp"
 
 namespace attune::sim::validation {
@@ -878,22 +879,8 @@ std::string simulated_text(const ComponentResult& c) {
   return s;
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\')
-      out += '\\', out += static_cast<char>(ch);
-    else if (ch == '\n')
-      out += "\\n";
-    else if (ch < 0x20)
-      out += fmt::format("\\u{:04x}", ch);
-    else
-      out += static_cast<char>(ch);
-  }
-  return out + "\"";
-}
-
-std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }
+using sim::json_number;
+using sim::json_string;
 
 std::string md_escape(const std::string& s) {
   std::string out;

@@ -12,6 +12,7 @@
 #include "sim/cli/simulation.hpp"
 #include "sim/errors.hpp"
 #include "sim/hdf5_file.hpp"
+#include "sim/json_text.hpp"
 
 namespace attune::app {
 namespace {
@@ -299,21 +300,8 @@ ComparePlan compare_file(const CompareArgs& a) {
 
 namespace {
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\')
-      out += fmt::format("\\{}", ch);
-    else if (c < 0x20)
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-    else
-      out += ch;
-  }
-  return out + "\"";
-}
-
-std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }
+using sim::json_number;
+using sim::json_string;
 
 std::string stratum_of(const std::string& protocol, const cmp::OutcomeResult& o) {
   std::string s = protocol.empty() ? "" : "protocol=" + protocol;

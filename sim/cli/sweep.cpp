@@ -55,9 +55,7 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   // all of its threads (see mpi_farm.hpp).
   const World world = mpi_world();
   if (world.rank > 0) {
-    std::vector<std::size_t> mine;  // this shard's runs, in run order
-    for (std::size_t r = 0; r < plan.design.runs(); ++r)
-      if (r % shard.count == shard.index) mine.push_back(r);
+    const std::vector<std::size_t> mine = sim::shard_runs(plan, shard);
     tbb::task_arena arena(threads);
     farm_work([&](std::size_t k) {
       std::shared_ptr<RunOutput> out;

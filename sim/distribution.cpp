@@ -1,6 +1,8 @@
 #include "sim/distribution.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/special_functions/beta.hpp>
 #include <cmath>
 
 #include "sim/errors.hpp"
@@ -98,6 +100,55 @@ double sample(const Distribution& d, const ParamInfo& info, const Stream& stream
     throw InputError("a draw of " + std::string(info.key) + " from its " + std::string(dist_name(d.kind)) +
                      " distribution is not a finite number; narrow the distribution");
   return std::clamp(x, info.min, info.max);
+}
+
+double quantile(const Distribution& d, const ParamInfo& info, double u) {
+  // Away from 0 and 1, where the normal and beta quantiles are infinite or degenerate.
+  u = std::clamp(u, 1e-15, 1.0 - 1e-15);
+  const boost::math::normal_distribution<double> unit;
+  double x = d.a;
+  switch (d.kind) {
+    case DistKind::fixed:
+      break;
+    case DistKind::beta:
+      x = boost::math::ibeta_inv(d.a * d.b, (1.0 - d.a) * d.b, u);
+      break;
+    case DistKind::lognormal:
+      x = d.a * std::exp(d.b * boost::math::quantile(unit, u) - 0.5 * d.b * d.b);
+      break;
+    case DistKind::normal: {
+      if (d.b == 0.0) break;
+      const double lo = std::isfinite(info.min) ? boost::math::cdf(unit, (info.min - d.a) / d.b) : 0.0;
+      const double hi = std::isfinite(info.max) ? boost::math::cdf(unit, (info.max - d.a) / d.b) : 1.0;
+      x = d.a + d.b * boost::math::quantile(unit, std::clamp(lo + u * (hi - lo), 1e-15, 1.0 - 1e-15));
+      break;
+    }
+    case DistKind::uniform:
+      x = d.a + (d.b - d.a) * u;
+      break;
+  }
+  if (!std::isfinite(x))
+    throw InputError("a correlated draw of " + std::string(info.key) + " from its " +
+                     std::string(dist_name(d.kind)) +
+                     " distribution is not a finite number; narrow the distribution");
+  return std::clamp(x, info.min, info.max);
+}
+
+std::vector<double> cholesky(const std::vector<double>& c, std::size_t n) {
+  std::vector<double> l(n * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j <= i; ++j) {
+      double sum = c[i * n + j];
+      for (std::size_t k = 0; k < j; ++k) sum -= l[i * n + k] * l[j * n + k];
+      if (i == j) {
+        // A margin above zero: a nearly singular matrix would make some draws hang on rounding.
+        if (sum <= 1e-9) return {};
+        l[i * n + i] = std::sqrt(sum);
+      } else {
+        l[i * n + j] = sum / l[j * n + j];
+      }
+    }
+  return l;
 }
 
 }  // namespace attune::sim

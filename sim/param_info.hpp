@@ -27,10 +27,20 @@ struct ParamInfo {
   double spread = 0.0;              // concentration for beta, log-sd for lognormal, sd for normal
 };
 
+// A correlation between two per-caregiver parameters in a model's default population. It is
+// applied through a Gaussian copula: rho is the correlation of the normal scores, and each
+// parameter keeps its own distribution (sim/population.cpp).
+struct ParamCorrelation {
+  std::string_view a, b;    // caregiver parameter keys
+  double rho;               // in (-1, 1)
+  std::string_view source;  // the finding it stands for
+};
+
 // The model's parameters, split by whom they belong to.
 struct ParamTables {
-  std::span<const ParamInfo> caregiver;  // drawn once per caregiver
-  std::span<const ParamInfo> infant;     // shared by every infant of a scenario
+  std::span<const ParamInfo> caregiver;                 // drawn once per caregiver
+  std::span<const ParamInfo> infant;                    // shared by every infant of a scenario
+  std::span<const ParamCorrelation> correlations = {};  // between caregiver parameters, by default
 };
 
 }  // namespace attune::sim

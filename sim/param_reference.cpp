@@ -56,6 +56,16 @@ std::string parameter_reference(const ParamTables& tables, std::string_view mode
   for (const auto& p : tables.caregiver)
     s += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", p.key, p.symbol, p.unit, number(p.value),
                      spread(p), range(p), p.meaning);
+  if (!tables.correlations.empty()) {
+    s += "\n### Correlated caregiver parameters (`population.correlations:`)\n\n"
+         "In the default population these parameters are drawn together through a Gaussian copula: `rho`\n"
+         "is the correlation of their normal scores, and each keeps the distribution above. A scenario\n"
+         "changes a pair with `population: {correlations: {a: {b: rho}}}` (0 removes it).\n\n"
+         "| parameters | rho | source |\n"
+         "|---|---|---|\n";
+    for (const auto& c : tables.correlations)
+      s += fmt::format("| `{}`, `{}` | {} | {} |\n", c.a, c.b, number(c.rho), c.source);
+  }
   s += "\n## Infant parameters (`infant:`)\n\n"
        "Shared by every infant of a scenario; plain numbers only.\n\n"
        "| key | symbol | unit | default | valid range | meaning |\n"

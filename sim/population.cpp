@@ -1,5 +1,10 @@
 #include "sim/population.hpp"
 
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+
+#include "sim/distribution.hpp"
+#include "sim/errors.hpp"
 #include "sim/random.hpp"
 
 namespace attune::sim {
@@ -35,22 +40,65 @@ std::uint32_t choose_profile(const Scenario& s, std::uint64_t caregiver) {
 
 }  // namespace
 
+CaregiverDraws::CaregiverDraws(const Scenario& s, const ParamTables& tables)
+    : seed_(s.seed), tables_(tables) {
+  for (const Correlation& c : s.correlations)
+    for (std::size_t k : {c.a, c.b})
+      if (std::find(params_.begin(), params_.end(), k) == params_.end()) params_.push_back(k);
+  std::sort(params_.begin(), params_.end());
+  const std::size_t n = params_.size();
+  std::vector<double> m(n * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) m[i * n + i] = 1.0;
+  for (const Correlation& c : s.correlations) {
+    const std::size_t i = position(c.a), j = position(c.b);
+    m[i * n + j] = m[j * n + i] = c.rho;
+  }
+  lower_ = cholesky(m, n);
+  if (n > 0 && lower_.empty())
+    throw InputError("the population's correlations cannot hold together (not positive definite)");
+}
+
+std::size_t CaregiverDraws::position(std::size_t k) const {
+  return static_cast<std::size_t>(std::find(params_.begin(), params_.end(), k) - params_.begin());
+}
+
+double CaregiverDraws::draw(std::span<const Distribution> dists, std::uint64_t caregiver,
+                            std::size_t k) const {
+  const std::size_t at = position(k);
+  if (at == params_.size())
+    return sample(dists[k], tables_.caregiver[k], Stream(seed_, caregiver, Purpose::caregiver_draw, k));
+  // Her mixed normal score for k: row `at` of the Cholesky factor times the scores of the
+  // correlated parameters up to k, each from that parameter's own stream.
+  const std::size_t n = params_.size();
+  double x = 0;
+  for (std::size_t j = 0; j <= at; ++j) {
+    std::uint64_t counter = 0;
+    x += lower_[at * n + j] *
+         sample_normal(Stream(seed_, caregiver, Purpose::caregiver_draw, params_[j]), counter);
+  }
+  const boost::math::normal_distribution<double> unit;
+  return quantile(dists[k], tables_.caregiver[k], boost::math::cdf(unit, x));
+}
+
+void CaregiverDraws::draw_all(std::span<const Distribution> dists, std::uint64_t caregiver,
+                              std::span<double> out) const {
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = draw(dists, caregiver, k);
+}
+
 Population build_population(const Scenario& s, const ParamTables& tables) {
   Population pop;
   const auto n = static_cast<std::size_t>(s.infants);
   pop.caregiver_params = tables.caregiver.size();
   pop.caregiver_values.resize(n * pop.caregiver_params);
   pop.caregiver_profile.resize(n);
+  const CaregiverDraws draws(s, tables);
   for (std::size_t c = 0; c < n; ++c) {
     pop.caregiver_vertex.push_back(
         boost::add_vertex(AgentVertex{AgentKind::caregiver, static_cast<std::uint32_t>(c)}, pop.network));
     const std::uint32_t profile = choose_profile(s, c);
     pop.caregiver_profile[c] = profile;
-    for (std::size_t k = 0; k < pop.caregiver_params; ++k) {
-      const Stream stream(s.seed, c, Purpose::caregiver_draw, k);
-      pop.caregiver_values[c * pop.caregiver_params + k] =
-          sample(s.profiles[profile].caregiver[k], tables.caregiver[k], stream);
-    }
+    draws.draw_all(s.profiles[profile].caregiver, c,
+                   {pop.caregiver_values.data() + c * pop.caregiver_params, pop.caregiver_params});
   }
   for (std::size_t i = 0; i < n; ++i)
     pop.infant_vertex.push_back(

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "sim/distribution.hpp"
 #include "sim/scenario.hpp"
 
 namespace attune::sim {
@@ -50,6 +51,27 @@ struct Population {
   }
   // Relationship ids of an infant's caregivers, in the order the edges were added.
   std::vector<std::uint32_t> relationships_of_infant(std::size_t infant) const;
+};
+
+// A caregiver's parameters: each from its own keyed stream, so a caregiver keeps her rank in each
+// parameter's distribution whatever the others are. Parameters the scenario correlates
+// (Scenario::correlations) are drawn through a Gaussian copula: their normal scores are mixed by
+// the Cholesky factor of the correlation matrix and mapped back through each parameter's own
+// distribution, so every marginal distribution stays as given. A scenario without correlations
+// draws exactly what it drew before they existed.
+class CaregiverDraws {
+ public:
+  CaregiverDraws(const Scenario& s, const ParamTables& tables);
+  // Parameter k of caregiver `caregiver` when her distributions are `dists` (one per parameter).
+  double draw(std::span<const Distribution> dists, std::uint64_t caregiver, std::size_t k) const;
+  void draw_all(std::span<const Distribution> dists, std::uint64_t caregiver, std::span<double> out) const;
+
+ private:
+  std::size_t position(std::size_t k) const;
+  std::uint64_t seed_;
+  ParamTables tables_;
+  std::vector<std::size_t> params_;  // correlated parameters, ascending
+  std::vector<double> lower_;        // Cholesky factor of their correlation matrix
 };
 
 // Draws the scenario's population: one caregiver per infant (caregiver i cares for infant i),

@@ -299,6 +299,84 @@ void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& sp
 // Returns the path with list items named by index, as the validator names them.
 // A YAML::Node is a handle: taken by value, edits reach the caller's tree.
 // NOLINTNEXTLINE(performance-unnecessary-value-param)
+std::size_t caregiver_index(const ModelSpec& spec, std::string_view key) {
+  const auto table = spec.params.caregiver;
+  for (std::size_t i = 0; i < table.size(); ++i)
+    if (table[i].key == key) return i;
+  throw Error(fmt::format("model {}: a default correlation names '{}', not one of its caregiver parameters",
+                          spec.name, key));
+}
+
+// Sorted by (a, b), zeros left out.
+void set_correlation(std::vector<Correlation>& list, std::size_t a, std::size_t b, double rho) {
+  if (a > b) std::swap(a, b);
+  std::erase_if(list, [&](const Correlation& c) { return c.a == a && c.b == b; });
+  if (rho != 0.0) list.push_back({a, b, rho});
+  std::sort(list.begin(), list.end(), [](const Correlation& x, const Correlation& y) {
+    return std::pair(x.a, x.b) < std::pair(y.a, y.b);
+  });
+}
+
+std::vector<Correlation> default_correlations(const ModelSpec& spec) {
+  std::vector<Correlation> out;
+  for (const ParamCorrelation& c : spec.params.correlations)
+    set_correlation(out, caregiver_index(spec, c.a), caregiver_index(spec, c.b), c.rho);
+  return out;
+}
+
+// population.correlations: {a: {b: rho, ...}, ...}; a pair given replaces the model's default for
+// it (0 removes it). Checked here that every parameter is a drawn caregiver parameter and that the
+// correlations together are possible (a positive definite matrix).
+void read_correlations(const Reader& rd, const YAML::Node& node, const ModelSpec& spec,
+                       std::vector<Correlation>& list) {
+  const std::string path = "population.correlations";
+  rd.expect_map(node, path);
+  const auto table = spec.params.caregiver;
+  const auto keys = keys_of(table);
+  rd.check_keys(node, path, keys);
+  std::map<std::pair<std::size_t, std::size_t>, std::string> given;
+  for (const auto& kv : node) {
+    const std::string a = kv.first.Scalar();
+    const std::string a_path = path + "." + a;
+    rd.expect_map(kv.second, a_path);
+    rd.check_keys(kv.second, a_path, keys);
+    for (const auto& inner : kv.second) {
+      const std::string b = inner.first.Scalar();
+      const std::string b_path = a_path + "." + b;
+      if (a == b) rd.fail(inner.first, b_path, "a parameter cannot be correlated with itself");
+      const double rho = rd.number(inner.second, b_path);
+      if (!(rho > -1.0 && rho < 1.0))
+        rd.fail(inner.second, b_path,
+                fmt::format("{} is out of range; allowed (-1, 1)", inner.second.Scalar()));
+      const std::size_t ia = caregiver_index(spec, a), ib = caregiver_index(spec, b);
+      const auto pair = std::minmax(ia, ib);
+      if (auto it = given.find(pair); it != given.end())
+        rd.fail(inner.first, b_path,
+                fmt::format("the pair is also given as {}; give each pair once", it->second));
+      given.emplace(pair, b_path);
+      set_correlation(list, ia, ib, rho);
+    }
+  }
+  // Together possible: the matrix over the correlated parameters must be positive definite.
+  std::vector<std::size_t> index;
+  for (const Correlation& c : list)
+    for (std::size_t k : {c.a, c.b})
+      if (std::find(index.begin(), index.end(), k) == index.end()) index.push_back(k);
+  const std::size_t n = index.size();
+  std::vector<double> m(n * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) m[i * n + i] = 1.0;
+  for (const Correlation& c : list) {
+    const auto i = static_cast<std::size_t>(std::find(index.begin(), index.end(), c.a) - index.begin());
+    const auto j = static_cast<std::size_t>(std::find(index.begin(), index.end(), c.b) - index.begin());
+    m[i * n + j] = m[j * n + i] = c.rho;
+  }
+  if (n > 0 && cholesky(m, n).empty())
+    rd.fail(
+        node, path,
+        "these correlations cannot hold together (with the model's defaults, the correlation matrix is not "
+        "positive definite); make them weaker");
+}
+
 std::string apply_override(YAML::Node root, const Override& o) {
   YAML::Node value;
   try {
@@ -613,10 +691,12 @@ Scenario parse_tree(YAML::Node root, const std::string& source, const std::vecto
     s.seed = v;
   }
   if (auto n = root["time"]) read_time(rd, n, s.schedule);
+  s.correlations = default_correlations(spec);
   if (auto n = root["population"]) {
     rd.expect_map(n, "population");
-    rd.check_keys(n, "population", {"infants"});
+    rd.check_keys(n, "population", {"infants", "correlations"});
     if (auto m = n["infants"]) s.infants = rd.integer(m, "population.infants", 1, 100'000'000);
+    if (auto m = n["correlations"]) read_correlations(rd, m, spec, s.correlations);
   }
 
   const auto cg_table = spec.params.caregiver;
@@ -807,7 +887,19 @@ std::string to_yaml(const Scenario& s, const ModelSpec& spec) {
   out << YAML::Key << "session_s" << YAML::Value << fmt_number(s.schedule.session_s);
   out << YAML::Key << "dt" << YAML::Value << fmt_number(s.schedule.dt) << YAML::EndMap;
   out << YAML::Key << "population" << YAML::Value << YAML::BeginMap << YAML::Key << "infants" << YAML::Value
-      << s.infants << YAML::EndMap;
+      << s.infants;
+  if (!s.correlations.empty()) {
+    out << YAML::Key << "correlations" << YAML::Value << YAML::BeginMap;
+    for (std::size_t i = 0; i < s.correlations.size(); ++i) {
+      const Correlation& c = s.correlations[i];
+      if (i == 0 || s.correlations[i - 1].a != c.a)
+        out << YAML::Key << std::string(spec.params.caregiver[c.a].key) << YAML::Value << YAML::BeginMap;
+      out << YAML::Key << std::string(spec.params.caregiver[c.b].key) << YAML::Value << fmt_number(c.rho);
+      if (i + 1 == s.correlations.size() || s.correlations[i + 1].a != c.a) out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
   out << YAML::Key << "profiles" << YAML::Value << YAML::BeginSeq;
   for (const Profile& p : s.profiles) {
     out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << p.name;

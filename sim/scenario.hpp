@@ -33,6 +33,12 @@ struct TraceSpec {
   bool any() const { return !infants.empty() && !days.empty(); }
 };
 
+// Two caregiver parameters whose draws are correlated (Gaussian copula, sim/population.cpp).
+struct Correlation {
+  std::size_t a = 0, b = 0;  // indices into the caregiver parameter table, a < b
+  double rho = 0;            // correlation of the normal scores, in (-1, 1)
+};
+
 struct Scenario {
   std::string source;  // the file it came from
   std::string name;
@@ -42,8 +48,9 @@ struct Scenario {
   Schedule schedule;
   std::int64_t infants = 1000;
   std::vector<Profile> profiles;
-  std::vector<double> infant;      // one per infant parameter, in table order
-  std::vector<std::string> daily;  // outcome fields recorded at each day's end
+  std::vector<Correlation> correlations;  // the model's defaults with the scenario's changes; no zeros
+  std::vector<double> infant;             // one per infant parameter, in table order
+  std::vector<std::string> daily;         // outcome fields recorded at each day's end
   TraceSpec trace;
   Experiment experiment;  // arms, interventions, protocols, initial state
 

@@ -45,7 +45,7 @@ void push(Column& c, double v) {
 class Run {
  public:
   Run(const Model& model, const Scenario& s, const RunSettings& settings)
-      : model_(model), s_(s), settings_(settings), tables_(model.params()) {
+      : model_(model), s_(s), settings_(settings), tables_(model.params()), draws_(s, tables_) {
     n_ = static_cast<std::size_t>(s.infants);
     copies_ = s.experiment.paired ? s.experiment.arm_count() : 1;
     units_ = n_ * copies_;
@@ -107,6 +107,7 @@ class Run {
   const Scenario& s_;
   const RunSettings& settings_;
   ParamTables tables_;
+  CaregiverDraws draws_;
   std::optional<RunImage> initial_;
   std::uint64_t stage_ = 0;
   std::size_t n_ = 0, copies_ = 1, units_ = 0;
@@ -171,9 +172,7 @@ void Run::build_caregivers() {
     for (std::size_t u = 0; u < units_; ++u) {
       if (!c.applies_to(unit_arm(u))) continue;
       const auto id = static_cast<std::uint64_t>(ordinal * n_ + unit_infant(u));
-      for (std::size_t k = 0; k < n_params; ++k)
-        values_.push_back(sample(c.newcomer_caregiver[k], tables_.caregiver[k],
-                                 Stream(s_.seed, id, Purpose::caregiver_draw, k)));
+      for (std::size_t k = 0; k < n_params; ++k) values_.push_back(draws_.draw(c.newcomer_caregiver, id, k));
       caregiver_id_.push_back(static_cast<std::int64_t>(id));
       profile_index_.push_back(0);
       caregiver_profile_.push_back(c.name);
@@ -252,9 +251,8 @@ void Run::apply_changes(int day) {
             c.params.by_profile[std::min<std::size_t>(profile_index_[slot], c.params.by_profile.size() - 1)];
         // The caregiver's own stream: she keeps her rank in the population.
         for (std::size_t k : c.params.caregiver_keys)
-          values_[slot * n_params + k] = sample(
-              dists[k], tables_.caregiver[k],
-              Stream(s_.seed, static_cast<std::uint64_t>(caregiver_id_[slot]), Purpose::caregiver_draw, k));
+          values_[slot * n_params + k] =
+              draws_.draw(dists, static_cast<std::uint64_t>(caregiver_id_[slot]), k);
         state_->set_caregiver(slot, {values_.data() + slot * n_params, n_params});
       }
       if (!c.params.infant_keys.empty()) {

@@ -167,11 +167,13 @@ def simulate(cg: dict, ip: dict, n: int, days: int, seed: int, sessions_per_day=
                 sw = ~dissociated & (ui < p_switch)
                 wv = ui / p_switch
                 rel = x / th
+                # while soothed, a hyperactivating infant protests as if aroused (1 + rho_R (g - 1)+) times more
+                resisting = np.where(cs == SOOTHE, 1 + p["comfort_resistance"] * np.maximum(g - 1, 0), 1.0)
                 weights = np.stack([
                     p["weight_avert"] * (1 + rel / g) * (1 + F),
                     np.full(n, p["weight_attend"]),
                     p["weight_positive"] * (1 - x) ** 2 * np.where(cs == PLAY, 1 + p["play_contagion"], 1.0),
-                    p["weight_protest"] * g * rel ** 4,
+                    p["weight_protest"] * g * (rel * resisting) ** 4,
                 ])
                 cum = np.cumsum(weights, axis=0)
                 pick = wv * cum[-1]

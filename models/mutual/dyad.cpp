@@ -5,6 +5,24 @@
 #include <limits>
 
 namespace attune::mutual {
+
+std::array<double, 4> infant_state_weights(const InfantParams& p, double x, double gain, double fear,
+                                           CareState c) {
+  const double rel = x / p.distress_threshold;
+  // Comfort sought and resisted (Ainsworth et al. 1978's C infants): while being soothed, a
+  // hyperactivating infant protests as if its arousal were ϱ = 1 + ρ_R·max(g − 1, 0) times higher,
+  // the same factor by which the comfort calms it less (step 4).
+  const double resisting =
+      c == CareState::soothe ? 1.0 + p.comfort_resistance * std::max(gain - 1.0, 0.0) : 1.0;
+  const double rel2 = rel * rel * resisting * resisting;
+  return {
+      p.weight_avert * (1.0 + rel / gain) * (1.0 + fear),
+      p.weight_attend,
+      p.weight_positive * (1.0 - x) * (1.0 - x) * (c == CareState::play ? 1.0 + p.play_contagion : 1.0),
+      p.weight_protest * gain * rel2 * rel2,
+  };
+}
+
 namespace {
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
@@ -93,14 +111,7 @@ CareState own_agenda(CareState now, double w) {
 
 InfantState choose_infant_state(const InfantParams& p, double x, double gain, double fear, CareState c,
                                 double w) {
-  const double rel = x / p.distress_threshold;
-  const double rel2 = rel * rel;
-  const double weights[4] = {
-      p.weight_avert * (1.0 + rel / gain) * (1.0 + fear),
-      p.weight_attend,
-      p.weight_positive * (1.0 - x) * (1.0 - x) * (c == CareState::play ? 1.0 + p.play_contagion : 1.0),
-      p.weight_protest * gain * rel2 * rel2,
-  };
+  const auto weights = infant_state_weights(p, x, gain, fear, c);
   double total = weights[0] + weights[1] + weights[2] + weights[3];
   double pick = w * total;
   for (int k = 0; k < 3; ++k) {

@@ -8,6 +8,7 @@
 // protocol's day and session.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -31,6 +32,10 @@ enum class CareState : std::uint8_t { away = 0, attend = 1, play = 2, soothe = 3
 CareState fitting_response(InfantState i, bool distressed);
 // Matched (coordinated): an engaged partner doing the fitting response to a partner-directed state.
 bool coordinated(InfantState i, CareState c, bool distressed);
+// The weights of avert, attend, positive and protest when the infant re-draws its state
+// (MODEL2.md §7.3), at arousal x, strategy g, fear F, with the partner in state c.
+std::array<double, 4> infant_state_weights(const InfantParams& p, double x, double gain, double fear,
+                                           CareState c);
 
 // The infant's working model of one caregiver: the slow state of a relationship.
 struct WorkingModel {

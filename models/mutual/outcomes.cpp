@@ -65,13 +65,14 @@ namespace {
 // The coder's rule over the phases for which `coded(i)` holds.
 template <class Coded>
 Classification code_reunions(std::span<const PhaseMeasures> measures, Coded coded) {
-  double secs = 0, negative = 0, avert = 0, fear = 0, dissociation = 0, uncalmed = 0;
+  double secs = 0, negative = 0, avert = 0, resist = 0, fear = 0, dissociation = 0, uncalmed = 0;
   for (std::size_t i = 0; i < measures.size(); ++i) {
     if (!coded(i)) continue;
     const PhaseMeasures& m = measures[i];
     secs += m.duration_s;
     negative += m.negative_share * m.duration_s;
     avert += m.avert_share * m.duration_s;
+    resist += m.resist_share * m.duration_s;
     fear += m.fear_share * m.duration_s;
     dissociation += m.dissociation_share * m.duration_s;
     uncalmed += m.latency_to_calm_s;
@@ -79,12 +80,16 @@ Classification code_reunions(std::span<const PhaseMeasures> measures, Coded code
   if (secs <= 0) return {'?', '-'};
   negative /= secs;
   avert /= secs;
-  // The organized pattern as coders read it: avoidance of the returning caregiver (looking away,
-  // hardly any distress), resistance (distress that her return does not end), or neither.
+  resist /= secs;
+  // The organized pattern as coders read it (Ainsworth et al. 1978): avoidance of the returning
+  // caregiver (looking away, hardly any distress); resistance, that is distress that her comfort
+  // does not end (protest while she soothes, or no calming for a quarter of the reunion); or
+  // neither. Distress as such is not resistance: a secure infant may cry at reunion and be
+  // comforted (B3, B4).
   char organized = 'B';
   if (avert >= 0.35 && negative < 0.03)
     organized = 'A';
-  else if (negative >= 0.06 || uncalmed >= 0.25 * secs)
+  else if (resist >= 0.06 || uncalmed >= 0.25 * secs)
     organized = 'C';
   if (fear / secs >= 0.015 || dissociation > 0) return {'D', organized};
   return {organized, '-'};

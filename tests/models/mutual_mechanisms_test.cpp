@@ -87,5 +87,27 @@ TEST(MutualComfort, AHyperactivatingInfantIsCalmedLess) {
   EXPECT_GT(calm_time(3.0), calm_time(0.0) * 1.05);
 }
 
+// ... and, being soothed, it protests as if its arousal were ϱ = 1 + ρ_R·(g − 1)₊ times higher
+// (comfort sought and resisted). Exact: protest weight w_X·g·(ϱ·x/θ_d)⁴.
+TEST(MutualComfort, AHyperactivatingInfantResistsComfortWithProtest) {
+  InfantParams p;
+  p.comfort_resistance = 1.0;
+  const double x = 0.3, rel = x / p.distress_threshold;
+  const auto soothed = infant_state_weights(p, x, 2.0, 0.0, CareState::soothe);
+  EXPECT_DOUBLE_EQ(soothed[3], p.weight_protest * 2.0 * std::pow(2.0 * rel, 4));  // ϱ = 2
+  // not while she plays or attends, and not for an infant at g ≤ 1
+  EXPECT_DOUBLE_EQ(infant_state_weights(p, x, 2.0, 0.0, CareState::attend)[3],
+                   p.weight_protest * 2.0 * std::pow(rel, 4));
+  EXPECT_DOUBLE_EQ(infant_state_weights(p, x, 0.8, 0.0, CareState::soothe)[3],
+                   p.weight_protest * 0.8 * std::pow(rel, 4));
+  // the other weights do not depend on it
+  const auto attended = infant_state_weights(p, x, 2.0, 0.0, CareState::attend);
+  EXPECT_DOUBLE_EQ(soothed[0], attended[0]);
+  EXPECT_DOUBLE_EQ(soothed[1], attended[1]);
+  EXPECT_DOUBLE_EQ(soothed[2], attended[2]);
+  p.comfort_resistance = 0.0;
+  EXPECT_DOUBLE_EQ(infant_state_weights(p, x, 2.0, 0.0, CareState::soothe)[3], attended[3]);
+}
+
 }  // namespace
 }  // namespace attune::mutual

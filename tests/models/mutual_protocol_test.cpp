@@ -152,8 +152,14 @@ TEST(MutualObservedClass, ReadsReunionBehaviour) {
   EXPECT_EQ(observed_class(phases, m).primary, 'A');
   m[1].avert_share = 0.2;
   m[1].negative_share = 0.5;
-  m[1].latency_to_calm_s = 150;
-  EXPECT_EQ(observed_class(phases, m).primary, 'C');
+  m[1].latency_to_calm_s = 10;
+  EXPECT_EQ(observed_class(phases, m).primary, 'B') << "distress that comfort ends is not resistance";
+  m[1].resist_share = 0.065;
+  EXPECT_EQ(observed_class(phases, m).primary, 'C') << "protest while being soothed";
+  m[1].resist_share = 0.055;
+  EXPECT_EQ(observed_class(phases, m).primary, 'B');
+  m[1].latency_to_calm_s = 45;  // a quarter of the reunion's 180 s
+  EXPECT_EQ(observed_class(phases, m).primary, 'C') << "not calmed";
   m[1].fear_share = 0.05;
   const Classification d = observed_class(phases, m);
   EXPECT_EQ(d.primary, 'D');

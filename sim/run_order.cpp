@@ -28,9 +28,9 @@ H5Id open_uncached(hid_t file, const std::string& name) {
   return H5Id(H5Dopen2(file, name.c_str(), dapl.get()), H5Dclose, name);
 }
 
-void read_rows(const RunSource& src, const std::string& name, hid_t type, std::uint64_t first,
+void read_rows(hid_t file, const RunSource& src, const std::string& name, hid_t type, std::uint64_t first,
                std::uint64_t rows, unsigned char* to) {
-  const H5Id ds = open_uncached(src.file, name);
+  const H5Id ds = open_uncached(file, name);
   H5Id fspace(H5Dget_space(ds.get()), H5Sclose, "space");
   const hsize_t start[1] = {first}, count[1] = {rows};
   if (first + rows > static_cast<hsize_t>(H5Sget_simple_extent_npoints(fspace.get())) ||
@@ -56,8 +56,12 @@ void copy_window(SweepFile& out, const std::string& name, hid_t type, std::size_
   });
   std::vector<std::uint64_t> at(blocks.size());  // each block's first row in `staging`
   std::uint64_t rows = 0;
+  H5Id opened;  // the source being read, when it is opened here
   for (std::size_t i = 0; i < by_place.size();) {
     const Block& b = blocks[by_place[i]];
+    const RunSource& src = sources[b.source];
+    if (src.file < 0 && (i == 0 || blocks[by_place[i - 1]].source != b.source)) opened = open_file(src.path);
+    const hid_t file = src.file >= 0 ? src.file : opened.get();
     std::uint64_t end = b.first;
     std::size_t j = i;
     for (; j < by_place.size() && blocks[by_place[j]].source == b.source && blocks[by_place[j]].first == end;
@@ -66,7 +70,7 @@ void copy_window(SweepFile& out, const std::string& name, hid_t type, std::size_
       end += blocks[by_place[j]].rows;
     }
     staging.resize(std::max<std::size_t>(staging.size(), (rows + end - b.first) * row_bytes));
-    read_rows(sources[b.source], name, type, b.first, end - b.first, staging.data() + rows * row_bytes);
+    read_rows(file, src, name, type, b.first, end - b.first, staging.data() + rows * row_bytes);
     rows += end - b.first;
     i = j;
   }
@@ -150,12 +154,22 @@ void copy_runs_in_order(SweepFile& out, const std::vector<RunSource>& sources,
 
 std::vector<std::int64_t> read_int_member(hid_t file, const std::string& dataset, const std::string& member,
                                           const std::string& path) {
+  if (H5Lexists(file, dataset.c_str(), H5P_DEFAULT) <= 0)
+    throw InputError(fmt::format("{}: has no dataset {}", path, dataset));
   const H5Id ds = open_uncached(file, dataset);
   H5Id space(H5Dget_space(ds.get()), H5Sclose, "space");
   std::vector<std::int64_t> out(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
   H5Id mem(H5Tcreate(H5T_COMPOUND, sizeof(std::int64_t)), H5Tclose, "member compound");
   check(H5Tinsert(mem.get(), member.c_str(), 0, H5T_NATIVE_INT64), "insert member");
-  if (!out.empty() && H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+  // A conversion buffer sized to the column (HDF5's default, 1 MiB zeroed on every read, costs
+  // more than reading a part's column).
+  H5Id ftype(H5Dget_type(ds.get()), H5Tclose, "type of " + dataset);
+  const std::size_t row = H5Tget_size(ftype.get());
+  H5Id xfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "transfer properties");
+  check(H5Pset_buffer(xfer.get(), std::clamp<std::size_t>(out.size() * row, row, std::size_t{1} << 20),
+                      nullptr, nullptr),
+        "conversion buffer");
+  if (!out.empty() && H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, xfer.get(), out.data()) < 0)
     throw InputError(fmt::format("{}: cannot read column {} of /{} (the file is damaged or truncated)", path,
                                  member, dataset));
   return out;

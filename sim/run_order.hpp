@@ -15,8 +15,8 @@
 namespace attune::sim {
 
 struct RunSource {
-  hid_t file = -1;   // an open sweep file
-  std::string path;  // for messages
+  hid_t file = -1;  // an open sweep file, or -1: opened (read-only) for each window that reads it
+  std::string path;
 };
 
 // Where one run's rows lie in its source.

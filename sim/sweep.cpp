@@ -164,6 +164,21 @@ Scenario run_scenario(const SweepPlan& plan, std::size_t point, int replicate) {
 
 namespace {
 
+constexpr std::size_t kBufferBytes = std::size_t{4} << 20;  // rows held before an append
+
+// Appends the rows of `from` to `to` (the same columns; `to` may be empty).
+void append_rows(Table& to, const Table& from) {
+  if (to.columns.empty())
+    for (const auto& c : from.columns) to.add(c.name, c.kind, c.text_width);
+  for (std::size_t i = 0; i < from.columns.size(); ++i) {
+    const Column& c = from.columns[i];
+    Column& o = to.columns[i];
+    o.ints.insert(o.ints.end(), c.ints.begin(), c.ints.end());
+    o.reals.insert(o.reals.end(), c.reals.begin(), c.reals.end());
+    o.texts.insert(o.texts.end(), c.texts.begin(), c.texts.end());
+  }
+}
+
 // Keeps the runs that /runs records as finished and whose rows all reached the disk (a crash
 // between flushes can leave /runs ahead of /infants or /run_summary), marks the others pending
 // again, and drops the rows past the last kept run's. Returns the runs kept; `infant_rows` gets
@@ -206,7 +221,7 @@ std::size_t keep_recorded_runs(SweepFile& file, const std::string& path, Table& 
 }
 
 // A finished file whose runs were written as they finished is rewritten in run order, as a
-// single process would have written it: /infants and /run_summary copied run by run order (in
+// single process would have written it: /infants and /run_summary copied in run order (in
 // windows of a fixed memory budget, sim/run_order.hpp) into a new file beside it, which then
 // replaces it. Killed meanwhile, the old file is intact and --resume does this again. Costs one
 // copy of the rows (see docs/SWEEPS.md); skipped when the runs are already in order.
@@ -303,9 +318,13 @@ SweepOutcome run_sweep(const Model& model, const SweepPlan& plan, const SweepSet
           "{}: was not written by this scenario and design; give another output, or --force without --resume",
           settings.output));
     for (const auto& [k, v] : attrs) {
-      if (k == "schema_version" || k == "seed" || k == "replicates")
-        like.number_attributes[k] = std::stoull(v);
-      else
+      if (k == "schema_version" || k == "seed" || k == "replicates") {
+        char* end = nullptr;
+        like.number_attributes[k] = std::strtoull(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0')
+          throw sim::InputError(
+              fmt::format("{}: attribute '{}' is '{}'; the file is damaged", settings.output, k, v));
+      } else
         like.text_attributes[k] = v;
     }
     file = sim::SweepFile::open(settings.output);
@@ -350,7 +369,18 @@ SweepOutcome run_sweep(const Model& model, const SweepPlan& plan, const SweepSet
   std::size_t dirty_lo = total, dirty_hi = 0;  // /runs rows changed since the last flush
   auto last_flush = std::chrono::steady_clock::now();
   for (std::size_t r = 0; r < total; ++r) failed += status[r] == "failed" ? 1 : 0;
+  // Rows wait here, a few MiB at most, and go to the file in one append each: two HDF5 appends
+  // per run cost more than a tiny run. They are written before the /runs rows that point at them.
+  sim::Table infants_buffer, summary_buffer;
+  auto drain = [&] {
+    if (!file) return;
+    file->append("infants", infants_buffer);
+    file->append("run_summary", summary_buffer);
+    infants_buffer = {};
+    summary_buffer = {};
+  };
   auto record = [&] {
+    drain();
     if (file && dirty_lo < dirty_hi)
       file->write_row("runs", dirty_lo, slice(runs, dirty_lo, dirty_hi - dirty_lo));
     dirty_lo = total;
@@ -378,8 +408,9 @@ SweepOutcome run_sweep(const Model& model, const SweepPlan& plan, const SweepSet
     const std::size_t r = o->row;
     if (o->failure.empty()) {
       if (file) {
-        file->append("infants", o->infants);
-        file->append("run_summary", o->summary);
+        append_rows(infants_buffer, o->infants);
+        append_rows(summary_buffer, o->summary);
+        if (infants_buffer.rows() * infants_buffer.columns.size() * 8 > kBufferBytes) drain();
       }
       column(runs, "infants_first_row").ints[r] = static_cast<std::int64_t>(infant_rows);
       column(runs, "infants_rows").ints[r] = static_cast<std::int64_t>(o->infants.rows());

@@ -21,25 +21,28 @@ struct Block {
 
 // Sources' datasets are opened without a chunk cache: with many parts, a cache per part would
 // make memory grow with their number. A chunk that straddles two windows is decompressed twice.
-H5Id open_uncached(hid_t file, const std::string& name) {
+H5Id open_uncached(hid_t file, const std::string& name, const std::string& path) {
   H5Id dapl(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, "dataset access properties");
   check(H5Pset_chunk_cache(dapl.get(), H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT),
         "chunk cache");
-  return H5Id(H5Dopen2(file, name.c_str(), dapl.get()), H5Dclose, name);
+  const hid_t ds = H5Dopen2(file, name.c_str(), dapl.get());
+  if (ds < 0)
+    throw InputError(fmt::format("{}: cannot open {} (the file is damaged or truncated)", path, name));
+  return H5Id(ds, H5Dclose, name);
 }
 
 void read_rows(hid_t file, const RunSource& src, const std::string& name, hid_t type, std::uint64_t first,
                std::uint64_t rows, unsigned char* to) {
-  const H5Id ds = open_uncached(file, name);
+  const H5Id ds = open_uncached(file, name, src.path);
   H5Id fspace(H5Dget_space(ds.get()), H5Sclose, "space");
   const hsize_t start[1] = {first}, count[1] = {rows};
   if (first + rows > static_cast<hsize_t>(H5Sget_simple_extent_npoints(fspace.get())) ||
       H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0)
-    throw InputError(fmt::format("{}: rows {}..{} of /{} are missing (the file is damaged or truncated)",
+    throw InputError(fmt::format("{}: rows {}..{} of {} are missing (the file is damaged or truncated)",
                                  src.path, first, first + rows, name));
   H5Id mspace(H5Screate_simple(1, count, nullptr), H5Sclose, "memory space");
   if (H5Dread(ds.get(), type, mspace.get(), fspace.get(), H5P_DEFAULT, to) < 0)
-    throw InputError(fmt::format("{}: cannot read rows {}..{} of /{} (the file is damaged or truncated)",
+    throw InputError(fmt::format("{}: cannot read rows {}..{} of {} (the file is damaged or truncated)",
                                  src.path, first, first + rows, name));
 }
 
@@ -156,7 +159,7 @@ std::vector<std::int64_t> read_int_member(hid_t file, const std::string& dataset
                                           const std::string& path) {
   if (H5Lexists(file, dataset.c_str(), H5P_DEFAULT) <= 0)
     throw InputError(fmt::format("{}: has no dataset {}", path, dataset));
-  const H5Id ds = open_uncached(file, dataset);
+  const H5Id ds = open_uncached(file, dataset, path);
   H5Id space(H5Dget_space(ds.get()), H5Sclose, "space");
   std::vector<std::int64_t> out(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
   H5Id mem(H5Tcreate(H5T_COMPOUND, sizeof(std::int64_t)), H5Tclose, "member compound");
@@ -170,7 +173,7 @@ std::vector<std::int64_t> read_int_member(hid_t file, const std::string& dataset
                       nullptr, nullptr),
         "conversion buffer");
   if (!out.empty() && H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, xfer.get(), out.data()) < 0)
-    throw InputError(fmt::format("{}: cannot read column {} of /{} (the file is damaged or truncated)", path,
+    throw InputError(fmt::format("{}: cannot read column {} of {} (the file is damaged or truncated)", path,
                                  member, dataset));
   return out;
 }

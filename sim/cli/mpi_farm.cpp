@@ -5,6 +5,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -36,8 +37,8 @@ void farm_work(const std::function<RunResultPtr(std::size_t)>&) {
 namespace {
 
 constexpr int kBatch = 1;   // 0 → worker: rows to run (int64s); none: no more
-constexpr int kResult = 2;  // worker → 0: a result's size (uint64) and its first bytes
-constexpr int kChunk = 3;   // worker → 0: the rest of a result, in chunks
+constexpr int kResult = 2;  // worker → 0: a message's size (uint64) and its first bytes
+constexpr int kChunk = 3;   // worker → 0: the rest of a message, in chunks
 // A result's first bytes ride with its size, so that a small run is one message; rank 0 keeps
 // one buffer of this size per worker posted.
 constexpr std::size_t kInline = 16 * 1024;
@@ -247,13 +248,17 @@ void farm_coordinate(const std::vector<std::size_t>& todo, const std::atomic<boo
         MPI_Get_count(&st, MPI_BYTE, &got);
         at += static_cast<std::size_t>(got);
       }
-      --w[i].due;
-      if (--w[i].batches.front() == 0) {
-        w[i].batches.pop_front();
-        give(i);
+      std::vector<RunResultPtr> results;  // the message's results, one after another
+      while (b.at < b.data.size()) results.push_back(get_result(b));
+      for (std::size_t r = 0; r < results.size(); ++r) {
+        --w[i].due;
+        if (--w[i].batches.front() == 0) {
+          w[i].batches.pop_front();
+          give(i);
+        }
       }
       listen(i);
-      deliver(get_result(b));
+      for (const auto& result : results) deliver(result);
     }
   }
   // Workers still waiting for work (a stop before they got any more) are told there is none.
@@ -262,6 +267,25 @@ void farm_coordinate(const std::vector<std::size_t>& todo, const std::atomic<boo
 
 void farm_work(const std::function<RunResultPtr(std::size_t)>& compute) {
   const std::size_t chunk = chunk_bytes();
+  // Results go out packed: a message holds the results finished since the last one, sent when
+  // it reaches kPack bytes, when the batch is done, or when its oldest result has waited
+  // kPackWait. One message per tiny run would cost rank 0 a rendezvous per run (results over
+  // Open MPI's 4 KiB eager limit wait for rank 0 to take them); a large run goes out at once.
+  constexpr std::size_t kPack = 64 * 1024;
+  constexpr auto kPackWait = std::chrono::milliseconds(100);
+  Bytes b;
+  std::size_t packed = 0;
+  std::chrono::steady_clock::time_point oldest;
+  auto send = [&] {
+    const std::uint64_t size = b.data.size() - sizeof(std::uint64_t);
+    std::memcpy(b.data.data(), &size, sizeof size);
+    const std::size_t head = sizeof size + std::min<std::size_t>({size, kInline, chunk});
+    MPI_Send(b.data.data(), static_cast<int>(head), MPI_BYTE, 0, kResult, MPI_COMM_WORLD);
+    for (std::size_t at = head; at < b.data.size(); at += chunk)
+      MPI_Send(b.data.data() + at, static_cast<int>(std::min(chunk, b.data.size() - at)), MPI_BYTE, 0, kChunk,
+               MPI_COMM_WORLD);
+    packed = 0;
+  };
   for (;;) {
     MPI_Status st;
     MPI_Probe(0, kBatch, MPI_COMM_WORLD, &st);
@@ -270,10 +294,13 @@ void farm_work(const std::function<RunResultPtr(std::size_t)>& compute) {
     std::vector<std::int64_t> rows(static_cast<std::size_t>(n));
     MPI_Recv(rows.data(), n, MPI_INT64_T, 0, kBatch, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (n == 0) return;
-    for (const std::int64_t k : rows) {
-      const RunResultPtr out = compute(static_cast<std::size_t>(k));
-      Bytes b;
-      b.put<std::uint64_t>(0);  // the size, filled in below
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const RunResultPtr out = compute(static_cast<std::size_t>(rows[i]));
+      if (packed == 0) {
+        b.data.clear();
+        b.put<std::uint64_t>(0);  // the size, filled in by send()
+        oldest = std::chrono::steady_clock::now();
+      }
       b.put<std::uint64_t>(out->run);
       b.put<std::uint64_t>(out->row);
       b.put<char>(out->interrupted ? 1 : 0);
@@ -281,13 +308,10 @@ void farm_work(const std::function<RunResultPtr(std::size_t)>& compute) {
       b.put<std::uint64_t>(out->dyad_steps);
       put_table(b, out->infants);
       put_table(b, out->summary);
-      const std::uint64_t size = b.data.size() - sizeof(std::uint64_t);
-      std::memcpy(b.data.data(), &size, sizeof size);
-      const std::size_t head = sizeof size + std::min<std::size_t>({size, kInline, chunk});
-      MPI_Send(b.data.data(), static_cast<int>(head), MPI_BYTE, 0, kResult, MPI_COMM_WORLD);
-      for (std::size_t at = head; at < b.data.size(); at += chunk)
-        MPI_Send(b.data.data() + at, static_cast<int>(std::min(chunk, b.data.size() - at)), MPI_BYTE, 0,
-                 kChunk, MPI_COMM_WORLD);
+      ++packed;
+      if (b.data.size() >= kPack || i + 1 == rows.size() ||
+          std::chrono::steady_clock::now() - oldest > kPackWait)
+        send();
     }
   }
 }

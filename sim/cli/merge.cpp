@@ -140,6 +140,7 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
   sim::Table merged_runs;
   for (const auto& c : first.runs.columns) merged_runs.add(c.name, c.kind, c.text_width);
   std::vector<sim::RunSource> sources;
+  sources.reserve(parts.size());
   std::vector<sim::RunRows> rows;
   rows.reserve(runs.size());
   for (const Part& p : parts) sources.push_back({-1, p.path});

@@ -41,7 +41,10 @@ constexpr int kResult = 2;  // worker → 0: a message's size (uint64) and its f
 constexpr int kChunk = 3;   // worker → 0: the rest of a message, in chunks
 // A result's first bytes ride with its size, so that a small run is one message; rank 0 keeps
 // one buffer of this size per worker posted.
-constexpr std::size_t kInline = 16 * 1024;
+constexpr std::size_t kInline = std::size_t{16} << 10;
+// A worker's message of packed results is sent once it holds this much (farm_work).
+constexpr std::size_t kPack = std::size_t{64} << 10;
+constexpr auto kPackWait = std::chrono::milliseconds(100);
 
 // The largest message a result is sent in: 1 GiB (an MPI count is an int, and Open MPI 4.1 has
 // no large-count calls), or ATTUNE_MPI_CHUNK bytes (tests force many chunks with a small value).
@@ -271,8 +274,6 @@ void farm_work(const std::function<RunResultPtr(std::size_t)>& compute) {
   // it reaches kPack bytes, when the batch is done, or when its oldest result has waited
   // kPackWait. One message per tiny run would cost rank 0 a rendezvous per run (results over
   // Open MPI's 4 KiB eager limit wait for rank 0 to take them); a large run goes out at once.
-  constexpr std::size_t kPack = 64 * 1024;
-  constexpr auto kPackWait = std::chrono::milliseconds(100);
   Bytes b;
   std::size_t packed = 0;
   std::chrono::steady_clock::time_point oldest;

@@ -185,16 +185,17 @@ void farm_coordinate(const std::vector<std::size_t>& todo, const std::atomic<boo
                      const std::function<void(const RunResultPtr&)>& deliver,
                      const std::function<void()>& idle) {
   const int workers = mpi_world().size - 1;
-  // Batches of several runs cut rank 0's messages per run; small enough (an eighth of a
-  // worker's share) that the last batches still spread over the workers.
-  const std::size_t batch =
-      std::clamp<std::size_t>(todo.size() / (8 * static_cast<std::size_t>(workers)), 1, 64);
+  // Batches of several runs cut rank 0's messages per run. They shrink with the runs left (an
+  // eighth of a worker's share of them, at most 64), down to single runs at the end, so that
+  // few runs wait behind a slow one on a worker while the others have nothing left to do.
+  const auto share = 8 * static_cast<std::size_t>(workers);
   std::size_t next = 0;
   std::vector<Worker> w(static_cast<std::size_t>(workers));
   std::vector<MPI_Request> requests(w.size(), MPI_REQUEST_NULL);
   auto give = [&](std::size_t i) {
     if (w[i].told_to_stop) return;
-    const std::size_t n = stop.load() ? 0 : std::min(batch, todo.size() - next);
+    const std::size_t left = todo.size() - next;
+    const std::size_t n = stop.load() ? 0 : std::min(left, std::clamp<std::size_t>(left / share, 1, 64));
     std::vector<std::int64_t> rows(todo.begin() + static_cast<std::ptrdiff_t>(next),
                                    todo.begin() + static_cast<std::ptrdiff_t>(next + n));
     MPI_Send(rows.data(), static_cast<int>(n), MPI_INT64_T, static_cast<int>(i) + 1, kBatch, MPI_COMM_WORLD);

@@ -65,11 +65,13 @@ struct RunOutput {
 std::shared_ptr<RunOutput> execute_run(const Model& model, const SweepPlan& plan, std::size_t run, int inner,
                                        const std::atomic<bool>& stop);
 
-// Hands positions first..total-1 of this process's runs to other processes and delivers their
-// results in position order (the MPI farm); unset: the runs are simulated here, on TBB threads.
+// Hands the positions in `todo` (rows of this process's /runs) to other processes and delivers
+// each result as it arrives, in any order (the MPI farm), calling `idle` whenever it has nothing
+// to deliver (the writer flushes then, if it is time); unset: the runs are simulated here, on
+// TBB threads.
 using Deliver = std::function<void(const std::shared_ptr<RunOutput>&)>;
-using Farm = std::function<void(std::size_t first, std::size_t total, const std::atomic<bool>& stop,
-                                const Deliver& deliver)>;
+using Farm = std::function<void(const std::vector<std::size_t>& todo, const std::atomic<bool>& stop,
+                                const Deliver& deliver, const std::function<void()>& idle)>;
 
 struct SweepSettings {
   std::string output;    // the sweep file
@@ -79,7 +81,7 @@ struct SweepSettings {
   Shard shard;           // only the runs r with r mod count = index
   int threads = 0;       // 0: all cores
   bool progress = false;
-  const std::atomic<bool>* stop = nullptr;  // set: no new run starts; the file keeps a clean prefix
+  const std::atomic<bool>* stop = nullptr;  // set: no new run starts; finished runs stay on disk
   std::string version, commit;              // the program, for the file's provenance
   Farm farm;
   // Called once the file is ready and before the first run (the CLI prints its header here).
@@ -90,7 +92,7 @@ struct SweepSettings {
 
 struct SweepOutcome {
   std::size_t total = 0;    // this process's runs (all, or one shard's)
-  std::size_t first = 0;    // already on disk when this process started (resume)
+  std::size_t first = 0;    // finished runs already on disk when this process started (resume)
   std::size_t written = 0;  // finished by this process
   std::size_t failed = 0;   // failed runs on disk, from before and now
   std::uint64_t dyad_steps = 0;
@@ -98,8 +100,9 @@ struct SweepOutcome {
   bool complete() const { return first + written == total; }
 };
 
-// Runs the plan's runs of `settings.shard` into `settings.output` in run order, resuming a file
-// this plan wrote before; stops cleanly (a prefix of finished runs on disk) when `stop` is set.
+// Runs the plan's runs of `settings.shard` into `settings.output`, resuming a file this plan
+// wrote before (its finished runs, any subset, are kept); stops cleanly when `stop` is set. Runs
+// are written as they finish; a complete file is put into run order at the end (docs/SWEEPS.md).
 SweepOutcome run_sweep(const Model& model, const SweepPlan& plan, const SweepSettings& settings);
 
 }  // namespace attune::sim

@@ -42,9 +42,8 @@ void create_table(hid_t file, const std::string& name, const Table& table, bool 
   }
 }
 
-// Writes `rows` at [first, first + n) of dataset `ds`, growing it if needed.
-void write_rows(hid_t ds, const std::string& name, hsize_t first, const Table& rows) {
-  const hsize_t n = rows.rows();
+// Writes `n` rows of `type` from `data` at [first, first + n) of dataset `ds`, growing it if needed.
+void write_bytes(hid_t ds, const std::string& name, hsize_t first, hsize_t n, hid_t type, const void* data) {
   if (n == 0) return;
   H5Id fspace(H5Dget_space(ds), H5Sclose, "space");
   hsize_t dims[1];
@@ -57,9 +56,14 @@ void write_rows(hid_t ds, const std::string& name, hsize_t first, const Table& r
   const hsize_t start[1] = {first}, count[1] = {n};
   check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select rows");
   H5Id mspace(H5Screate_simple(1, count, nullptr), H5Sclose, "memory space");
+  check(H5Dwrite(ds, type, mspace.get(), fspace.get(), H5P_DEFAULT, data), "write " + name);
+}
+
+void write_rows(hid_t ds, const std::string& name, hsize_t first, const Table& rows) {
+  if (rows.rows() == 0) return;
   const Layout l = compound_layout(rows);
   const auto buf = pack(rows, l);
-  check(H5Dwrite(ds, l.type.get(), mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()), "write " + name);
+  write_bytes(ds, name, first, rows.rows(), l.type.get(), buf.data());
 }
 
 }  // namespace
@@ -157,6 +161,14 @@ void SweepFile::append(const std::string& name, const Table& rows) {
 
 void SweepFile::write_row(const std::string& name, std::size_t index, const Table& row) {
   write_rows(dataset(name), name, index, row);
+}
+
+void SweepFile::append_bytes(const std::string& name, hid_t type, const void* data, std::size_t rows) {
+  write_bytes(dataset(name), name, this->rows(name), rows, type, data);
+}
+
+H5Id SweepFile::type_of(const std::string& name) const {
+  return H5Id(H5Dget_type(dataset(name)), H5Tclose, "type of " + name);
 }
 
 void SweepFile::flush() { check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush"); }

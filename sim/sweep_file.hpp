@@ -41,6 +41,10 @@ class SweepFile {
   void start_streaming();
   void append(const std::string& name, const Table& rows);
   void write_row(const std::string& name, std::size_t index, const Table& row);
+  // Appends `rows` rows already laid out in memory as `type` (a copy between sweep files).
+  void append_bytes(const std::string& name, hid_t type, const void* data, std::size_t rows);
+  H5Id type_of(const std::string& name) const;  // the compound type of a table
+  hid_t handle() const { return file_.get(); }
   void flush();
 
  private:
@@ -49,8 +53,8 @@ class SweepFile {
   H5Id file_;
   std::string path_;
   mutable std::map<std::string, H5Id> datasets_;
-  int lock_fd_ = -1;  // holds a POSIX write lock on the file while it is being written  // closed (by the
-                      // destructor) before the file
+  int lock_fd_ = -1;  // a POSIX write lock on the file while it is being written; released (by the
+                      // destructor) after the file is closed
 };
 
 }  // namespace attune::sim

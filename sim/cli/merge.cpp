@@ -6,12 +6,13 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <limits>
 #include <map>
-#include <numeric>
 
 #include "sim/cli/sweep.hpp"
 #include "sim/errors.hpp"
 #include "sim/hdf5_file.hpp"
+#include "sim/run_order.hpp"
 #include "sim/sweep_file.hpp"
 #include "sim/sweep_tables.hpp"
 
@@ -22,17 +23,18 @@ using sim::same_table;
 using sim::slice;
 namespace {
 
+// What merge keeps of a part: its /runs and where its done runs' summaries are; not the file
+// (an open HDF5 file costs about 0.7 MB, so parts are opened again only to copy from them).
 struct Part {
   std::string path;
-  std::map<std::string, std::string> attrs;
+  std::map<std::string, std::string> attrs;  // the first part's only, after it is checked
   Shard shard;
   sim::Table runs;
-  sim::H5Id file;
+  std::vector<std::int64_t> summary_ids;  // /run_summary's run_id column
+  std::string foreign;                    // why it does not belong with the first part, if it does not
 };
 
 void append_row(sim::Table& to, const sim::Table& from, std::size_t row) {
-  if (to.columns.empty())
-    for (const auto& c : from.columns) to.add(c.name, c.kind, c.text_width);
   for (std::size_t i = 0; i < from.columns.size(); ++i) {
     const auto& c = from.columns[i];
     auto& o = to.columns[i];
@@ -61,34 +63,42 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
   if (paths.empty()) throw sim::InputError("merge: no input files");
   sim::check_output_path(output, force, paths);
   std::vector<Part> parts;
+  sim::Table design, infants_layout, summary_layout;  // the first part's
   for (const auto& path : paths) {
     Part p;
     p.path = path;
+    const sim::H5Id file = sim::h5::open_file(path);  // first: the attribute reader's open shares it
     p.attrs = sim::read_attributes(path);
     if (!p.attrs.count("kind") || p.attrs.at("kind") != "sweep")
       throw sim::InputError(fmt::format("{}: not a sweep file (no kind = sweep attribute)", path));
     p.shard = parse_shard(p.attrs.count("shard") ? p.attrs.at("shard") : "");
-    p.file = sim::h5::open_file(path);
-    p.runs = sim::h5::read_table(p.file.get(), "runs", path);
+    p.runs = sim::h5::read_table(file.get(), "runs", path);
+    // Same experiment: scenario, design, seed and the design table itself (reported below, in
+    // the order of the parts, once every part is known to be a sweep's).
+    const sim::Table d = sim::h5::read_table(file.get(), "design", p.path);
+    if (parts.empty()) {
+      design = d;
+      infants_layout = sim::h5::read_table(file.get(), "infants", path, 0, 0);
+      summary_layout = sim::h5::read_table(file.get(), "run_summary", path, 0, 0);
+    }
+    const Part& first = parts.empty() ? p : parts.front();
+    for (const char* key : {"scenario", "sweep", "seed", "design", "schema_version", "model"})
+      if (p.foreign.empty() && (p.attrs.count(key) != first.attrs.count(key) ||
+                                (p.attrs.count(key) && p.attrs.at(key) != first.attrs.at(key))))
+        p.foreign = fmt::format("{}: comes from another scenario or design than {} (attribute '{}' differs)",
+                                p.path, first.path, key);
+    if (p.foreign.empty() && (d.rows() != design.rows() || d.columns.size() != design.columns.size()))
+      p.foreign = fmt::format("{}: its /design differs from {}'s", p.path, first.path);
+    if (p.foreign.empty() && p.shard.count != first.shard.count)
+      p.foreign = fmt::format("{} is shard {} but {} is shard {}: parts of different splits", p.path,
+                              p.shard.text(), first.path, first.shard.text());
+    if (!parts.empty()) p.attrs.clear();
+    if (p.foreign.empty()) p.summary_ids = sim::read_int_member(file.get(), "run_summary", "run_id", path);
     parts.push_back(std::move(p));
   }
-  // Same experiment: scenario, design, seed and the design table itself.
   const Part& first = parts.front();
-  const sim::Table design = sim::h5::read_table(first.file.get(), "design", first.path);
-  for (const Part& p : parts) {
-    for (const char* key : {"scenario", "sweep", "seed", "design", "schema_version", "model"})
-      if (p.attrs.count(key) != first.attrs.count(key) ||
-          (p.attrs.count(key) && p.attrs.at(key) != first.attrs.at(key)))
-        throw sim::InputError(
-            fmt::format("{}: comes from another scenario or design than {} (attribute '{}' differs)", p.path,
-                        first.path, key));
-    const sim::Table d = sim::h5::read_table(p.file.get(), "design", p.path);
-    if (d.rows() != design.rows() || d.columns.size() != design.columns.size())
-      throw sim::InputError(fmt::format("{}: its /design differs from {}'s", p.path, first.path));
-    if (p.shard.count != first.shard.count)
-      throw sim::InputError(fmt::format("{} is shard {} but {} is shard {}: parts of different splits",
-                                        p.path, p.shard.text(), first.path, first.shard.text()));
-  }
+  for (const Part& p : parts)
+    if (!p.foreign.empty()) throw sim::InputError(p.foreign);
   // Every shard exactly once, each finished.
   std::vector<const Part*> by_shard(first.shard.count, nullptr);
   for (const Part& p : parts) {
@@ -125,13 +135,51 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
     throw sim::InputError(
         fmt::format("merge: the parts hold {} runs; the design has {}", runs.size(), total));
 
+  // /runs in run order, each run's slice of the merged /infants recomputed; where each run's
+  // rows lie in its part.
   sim::Table merged_runs;
-  for (const auto& [id, src] : runs) append_row(merged_runs, src.part->runs, src.row);
-  // Each run's slice of the merged /infants.
+  for (const auto& c : first.runs.columns) merged_runs.add(c.name, c.kind, c.text_width);
+  std::vector<sim::RunSource> sources;
+  sources.reserve(parts.size());
+  std::vector<sim::RunRows> rows;
+  rows.reserve(runs.size());
+  for (const Part& p : parts) sources.push_back({-1, p.path});
+  std::vector<std::vector<std::int64_t>> summary_rows(parts.size());  // per part, by its /runs row
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const Part& p = parts[i];
+    const auto& ids = p.runs.find("run_id")->ints;
+    const auto& status = p.runs.find("status")->texts;
+    const auto& summary_ids = p.summary_ids;
+    // Each done run's /run_summary row, found by its run_id (the last row of that run, should a
+    // killed sweep have left an unrecorded copy before it).
+    std::vector<std::pair<std::int64_t, std::int64_t>> by_id;
+    by_id.reserve(summary_ids.size());
+    for (std::size_t k = 0; k < summary_ids.size(); ++k)
+      by_id.emplace_back(summary_ids[k], static_cast<std::int64_t>(k));
+    std::sort(by_id.begin(), by_id.end());
+    auto& at = summary_rows[i];
+    at.assign(ids.size(), -1);
+    for (std::size_t r = 0; r < ids.size(); ++r) {
+      if (status[r] != "done") continue;
+      auto it = std::upper_bound(by_id.begin(), by_id.end(),
+                                 std::make_pair(ids[r], std::numeric_limits<std::int64_t>::max()));
+      if (it == by_id.begin() || (--it)->first != ids[r])
+        throw sim::InputError(fmt::format(
+            "{}: run {} is done but has no /run_summary row (the file is damaged)", p.path, ids[r]));
+      at[r] = it->second;
+    }
+  }
   std::int64_t next_row = 0;
-  for (std::size_t r = 0; r < merged_runs.rows(); ++r) {
-    column(merged_runs, "infants_first_row").ints[r] = next_row;
-    next_row += column(merged_runs, "infants_rows").ints[r];
+  for (const auto& [id, src] : runs) {
+    append_row(merged_runs, src.part->runs, src.row);
+    const auto part = static_cast<std::size_t>(src.part - parts.data());
+    const auto from = src.part->runs.find("infants_first_row")->ints[src.row];
+    const auto n = src.part->runs.find("infants_rows")->ints[src.row];
+    const bool done = src.part->runs.find("status")->texts[src.row] == "done";
+    column(merged_runs, "infants_first_row").ints.back() = next_row;
+    next_row += n;
+    rows.push_back({part, static_cast<std::uint64_t>(from), done ? static_cast<std::uint64_t>(n) : 0,
+                    done ? summary_rows[part][src.row] : -1});
   }
   sim::SweepFile::Contents c;
   for (const auto& [k, v] : first.attrs) {
@@ -143,8 +191,8 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
   }
   c.design = design;
   c.runs = merged_runs;
-  c.infants = sim::h5::read_table(first.file.get(), "infants", first.path, 0, 0);
-  c.summary = sim::h5::read_table(first.file.get(), "run_summary", first.path, 0, 0);
+  c.infants = infants_layout;
+  c.summary = summary_layout;
   // Written beside the target and renamed into place when complete: a failure (a damaged part,
   // a full disk) leaves no partial file at `output`.
   const std::filesystem::path target(output);
@@ -159,22 +207,7 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
     }
   } cleanup{temp};
   auto out = sim::SweepFile::create(temp, true, c);
-  std::map<const Part*, sim::Table> summaries;
-  for (const Part& p : parts) summaries[&p] = sim::h5::read_table(p.file.get(), "run_summary", p.path);
-  for (const auto& [id, src] : runs) {
-    const auto& status = src.part->runs.find("status")->texts[src.row];
-    if (status != "done") continue;
-    const auto first_row = static_cast<std::size_t>(src.part->runs.find("infants_first_row")->ints[src.row]);
-    const auto rows = static_cast<std::size_t>(src.part->runs.find("infants_rows")->ints[src.row]);
-    out->append("infants",
-                sim::h5::read_table(src.part->file.get(), "infants", src.part->path, first_row, rows));
-    const sim::Table& s = summaries.at(src.part);
-    const auto& ids = s.find("run_id")->ints;
-    const auto at = static_cast<std::size_t>(std::find(ids.begin(), ids.end(), id) - ids.begin());
-    sim::Table one;
-    append_row(one, s, at);
-    out->append("run_summary", one);
-  }
+  sim::copy_runs_in_order(*out, sources, rows);
   out.reset();
   if (!force && std::filesystem::exists(output))
     throw sim::InputError(fmt::format("{}: appeared while merging; use --force to overwrite it", output));

@@ -57,9 +57,11 @@ int sweep_command(const SweepArgs& args, const std::atomic<bool>& stop) {
   if (world.rank > 0) {
     const std::vector<std::size_t> mine = sim::shard_runs(plan, shard);
     tbb::task_arena arena(threads);
+    // One thread: no arena to enter for every run (it costs more than a tiny run's simulation).
+    const int inner = threads == 1 ? sim::kSerial : sim::kCallerArena;
     farm_work([&](std::size_t k) {
       std::shared_ptr<RunOutput> out;
-      arena.execute([&] { out = sim::execute_run(model, plan, mine[k], sim::kCallerArena, stop); });
+      arena.execute([&] { out = sim::execute_run(model, plan, mine[k], inner, stop); });
       out->row = k;
       return out;
     });

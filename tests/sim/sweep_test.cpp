@@ -21,6 +21,7 @@
 #include "sim/cli/simulation.hpp"
 #include "sim/design.hpp"
 #include "sim/hdf5_file.hpp"
+#include "sim/runner.hpp"
 #include "sim/sweep.hpp"
 #include "support/paths.hpp"
 #include "support/tables.hpp"
@@ -146,6 +147,75 @@ TEST(SweepLibrary, RunsWithoutTheCommandLineToTheSameFile) {
   EXPECT_EQ(first_difference(sim::read_table(cli.string(), "infants"),
                              sim::read_table(stopped.string(), "infants")),
             "");
+}
+
+// A farm (sim::SweepSettings::farm) may deliver results in any order, and stop part way: the file
+// keeps every finished run (a set, not a prefix), a resume runs only the others, and the complete
+// file is put into run order: the same datasets as a one-process sweep. Here the farm is a stand-in
+// that runs the odd rows backwards, then stops; the copy's memory budget is forced small so that
+// the reordering spans many windows.
+TEST(SweepLibrary, ResultsInAnyOrderAndAnySetOfFinishedRunsResumeToTheSameFile) {
+  TempDir dir;
+  const std::string scenario = sweep_data("small.yaml");
+  const auto cli = dir / "cli.h5", lib = dir / "lib.h5";
+  ASSERT_EQ(sweep(scenario, cli, {"--threads", "1"}).status, 0);
+  const sim::SweepPlan plan = sim::plan_sweep(scenario, {}, app::model_spec());
+  const sim::Model& model = app::model_of(plan.base);
+  const std::vector<std::size_t> mine = sim::shard_runs(plan, {});
+  ASSERT_EQ(setenv("ATTUNE_COPY_BUDGET", "700", 1), 0);  // a few rows per window
+  sim::SweepSettings settings;
+  settings.output = lib.string();
+  settings.threads = 1;
+  std::vector<std::size_t> handed;
+  settings.farm = [&](const std::vector<std::size_t>& todo, const std::atomic<bool>& stop,
+                      const sim::Deliver& deliver, const std::function<void()>& idle) {
+    idle();
+    for (auto k = todo.rbegin(); k != todo.rend(); ++k) {
+      handed.push_back(*k);
+      if (*k % 2 == 0) continue;
+      auto out = sim::execute_run(model, plan, mine[*k], sim::kSerial, stop);
+      out->row = *k;
+      deliver(out);
+    }
+  };
+  const sim::SweepOutcome half = sim::run_sweep(model, plan, settings);
+  EXPECT_FALSE(half.complete());
+  EXPECT_EQ(half.written, 6u);
+  const sim::Table runs = sim::read_table(lib.string(), "runs");
+  for (std::size_t r = 0; r < 12; ++r)
+    EXPECT_EQ(column(runs, "status").texts[r], r % 2 ? "done" : "pending") << "run " << r;
+  // Each finished run's rows are where /runs says, and equal the one-process sweep's.
+  const sim::Table ref_runs = sim::read_table(cli.string(), "runs");
+  const sim::Table ref_infants = sim::read_table(cli.string(), "infants");
+  const sim::Table infants = sim::read_table(lib.string(), "infants");
+  for (std::size_t r = 1; r < 12; r += 2)
+    EXPECT_EQ(first_difference(infants_of_run(infants, runs, r), infants_of_run(ref_infants, ref_runs, r)),
+              "")
+        << "run " << r;
+
+  // Resumed by a farm that hands back every pending run, in reverse: only the even ones.
+  handed.clear();
+  settings.resume = true;
+  settings.farm = [&](const std::vector<std::size_t>& todo, const std::atomic<bool>& stop,
+                      const sim::Deliver& deliver, const std::function<void()>& idle) {
+    idle();
+    for (auto k = todo.rbegin(); k != todo.rend(); ++k) {
+      handed.push_back(*k);
+      auto out = sim::execute_run(model, plan, mine[*k], sim::kSerial, stop);
+      out->row = *k;
+      deliver(out);
+    }
+  };
+  const sim::SweepOutcome rest = sim::run_sweep(model, plan, settings);
+  unsetenv("ATTUNE_COPY_BUDGET");
+  EXPECT_TRUE(rest.complete());
+  EXPECT_EQ(rest.first, 6u);
+  EXPECT_EQ(handed, (std::vector<std::size_t>{10, 8, 6, 4, 2, 0}));
+  for (const char* name : kDatasets) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(first_difference(sim::read_table(cli.string(), name), sim::read_table(lib.string(), name)), "");
+  }
+  EXPECT_EQ(dir.list(), (std::vector<std::string>{"cli.h5", "lib.h5"}));  // no temporary file left
 }
 
 // ---------------------------------------------------------------------------------------------

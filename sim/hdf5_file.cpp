@@ -263,7 +263,12 @@ void OutputFile::attribute(const std::string& name, std::uint64_t value) {
 void OutputFile::write_table(const std::string& name, const Table& table) {
   const Layout l = compound_layout(table);
   const std::size_t rows = table.rows();
-  const std::vector<unsigned char> buf = pack(table, l);
+  create_table(name, table, rows);
+  if (rows > 0) write_rows(name, table, pack(table, l).data(), 0, rows);
+}
+
+void OutputFile::create_table(const std::string& name, const Table& layout, std::size_t rows) {
+  const Layout l = compound_layout(layout);
   const hsize_t dims[1] = {rows};
   H5Id space(H5Screate_simple(1, dims, nullptr), H5Sclose, "table space");
   H5Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dataset properties");
@@ -278,8 +283,18 @@ void OutputFile::write_table(const std::string& name, const Table& table) {
   H5Id ds(
       H5Dcreate2(file_.get(), name.c_str(), l.type.get(), space.get(), lcpl.get(), plist.get(), H5P_DEFAULT),
       H5Dclose, "dataset " + name);
-  if (rows > 0)
-    check(H5Dwrite(ds.get(), l.type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "write " + name);
+}
+
+void OutputFile::write_rows(const std::string& name, const Table& layout, const unsigned char* packed,
+                            std::size_t first, std::size_t count) {
+  if (count == 0) return;
+  const Layout l = compound_layout(layout);
+  H5Id ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose, "dataset " + name);
+  H5Id fspace(H5Dget_space(ds.get()), H5Sclose, "table space");
+  const hsize_t start[1] = {first}, n[1] = {count};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, n, nullptr), "select rows");
+  H5Id mspace(H5Screate_simple(1, n, nullptr), H5Sclose, "rows space");
+  check(H5Dwrite(ds.get(), l.type.get(), mspace.get(), fspace.get(), H5P_DEFAULT, packed), "write " + name);
 }
 
 void OutputFile::create_daily(const std::vector<std::string>& fields, std::size_t rows, int days,
@@ -302,14 +317,21 @@ void OutputFile::create_daily(const std::vector<std::string>& fields, std::size_
 }
 
 void OutputFile::write_daily(std::size_t f, int day0, int ndays, const float* buffer, int stride) {
-  const hid_t ds = daily_.at(f).get();
-  H5Id fspace(H5Dget_space(ds), H5Sclose, "daily file space");
+  H5Id fspace(H5Dget_space(daily_.at(f).get()), H5Sclose, "daily file space");
   hsize_t dims[2];
   H5Sget_simple_extent_dims(fspace.get(), dims, nullptr);
-  const hsize_t start[2] = {0, static_cast<hsize_t>(day0)};
-  const hsize_t count[2] = {dims[0], static_cast<hsize_t>(ndays)};
+  write_daily_rows(f, day0, ndays, buffer, stride, 0, dims[0]);
+}
+
+void OutputFile::write_daily_rows(std::size_t f, int day0, int ndays, const float* buffer, int stride,
+                                  std::size_t row0, std::size_t rows) {
+  const hid_t ds = daily_.at(f).get();
+  H5Id fspace(H5Dget_space(ds), H5Sclose, "daily file space");
+  if (rows == 0) return;
+  const hsize_t start[2] = {row0, static_cast<hsize_t>(day0)};
+  const hsize_t count[2] = {rows, static_cast<hsize_t>(ndays)};
   check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select days");
-  const hsize_t mdims[2] = {dims[0], static_cast<hsize_t>(stride)};
+  const hsize_t mdims[2] = {rows, static_cast<hsize_t>(stride)};
   H5Id mspace(H5Screate_simple(2, mdims, nullptr), H5Sclose, "daily memory space");
   const hsize_t mstart[2] = {0, 0};
   check(H5Sselect_hyperslab(mspace.get(), H5S_SELECT_SET, mstart, nullptr, count, nullptr), "select buffer");

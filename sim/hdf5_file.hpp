@@ -51,8 +51,18 @@ class OutputFile {
   // Writes days [day0, day0+ndays) of field f from a rows × stride buffer (row-major).
   void write_daily(std::size_t f, int day0, int ndays, const float* buffer, int stride);
 
+  // The same for rows [row0, row0 + rows) only (one rank's part of a divided run).
+  void write_daily_rows(std::size_t f, int day0, int ndays, const float* buffer, int stride, std::size_t row0,
+                        std::size_t rows);
+
   // Reads back days [day0, day0+ndays) of field f into a rows × ndays buffer (for checkpoints).
   void read_daily(std::size_t f, int day0, int ndays, float* buffer);
+
+  // A table written in parts (a run divided among ranks), stored as write_table stores it: made
+  // with its total rows, then rows [first, first + count) at a time, packed as h5::pack packs them.
+  void create_table(const std::string& name, const Table& layout, std::size_t rows);
+  void write_rows(const std::string& name, const Table& layout, const unsigned char* packed,
+                  std::size_t first, std::size_t count);
 
   // A 2-D float64 dataset (model state in checkpoints), rows × cols, row-major.
   void write_matrix(const std::string& name, const std::vector<double>& data, std::size_t cols);

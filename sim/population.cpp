@@ -35,6 +35,15 @@ std::uint32_t choose_profile(const Scenario& s, std::uint64_t caregiver) {
 
 }  // namespace
 
+std::uint32_t draw_caregiver(const Scenario& s, const ParamTables& tables, std::uint64_t id,
+                             std::span<double> values) {
+  const std::uint32_t profile = choose_profile(s, id);
+  for (std::size_t k = 0; k < tables.caregiver.size(); ++k)
+    values[k] = sample(s.profiles[profile].caregiver[k], tables.caregiver[k],
+                       Stream(s.seed, id, Purpose::caregiver_draw, k));
+  return profile;
+}
+
 Population build_population(const Scenario& s, const ParamTables& tables) {
   Population pop;
   const auto n = static_cast<std::size_t>(s.infants);
@@ -44,13 +53,8 @@ Population build_population(const Scenario& s, const ParamTables& tables) {
   for (std::size_t c = 0; c < n; ++c) {
     pop.caregiver_vertex.push_back(
         boost::add_vertex(AgentVertex{AgentKind::caregiver, static_cast<std::uint32_t>(c)}, pop.network));
-    const std::uint32_t profile = choose_profile(s, c);
-    pop.caregiver_profile[c] = profile;
-    for (std::size_t k = 0; k < pop.caregiver_params; ++k) {
-      const Stream stream(s.seed, c, Purpose::caregiver_draw, k);
-      pop.caregiver_values[c * pop.caregiver_params + k] =
-          sample(s.profiles[profile].caregiver[k], tables.caregiver[k], stream);
-    }
+    pop.caregiver_profile[c] = draw_caregiver(
+        s, tables, c, {pop.caregiver_values.data() + c * pop.caregiver_params, pop.caregiver_params});
   }
   for (std::size_t i = 0; i < n; ++i)
     pop.infant_vertex.push_back(

@@ -37,8 +37,19 @@ void write_state(const std::string& path, const RunImage& img, OutputFile* outpu
     out.write_matrix(fmt::format("record/protocol{}/samples", k), img.protocol_samples[k], 1);
     out.write_matrix(fmt::format("record/protocol{}/classes", k), img.protocol_classes[k], 1);
   }
+  if (img.ranks > 1) {
+    out.attribute("ranks", img.ranks);
+    out.attribute("rank", img.rank);
+    out.attribute("first_unit", img.first_unit);
+    out.attribute("block_days", static_cast<std::uint64_t>(img.block_days));
+    for (std::size_t f = 0; f < img.daily_block.size(); ++f)
+      out.write_matrix("record/block/" + daily_fields[f], img.daily_block[f],
+                       static_cast<std::size_t>(std::max(1, img.block_days)));
+  }
   if (output && img.next_day > 0) {
-    const std::size_t rows = img.relationship_width ? img.relationships.size() / img.relationship_width : 0;
+    const std::size_t rows = img.daily_rows           ? img.daily_rows
+                             : img.relationship_width ? img.relationships.size() / img.relationship_width
+                                                      : 0;
     std::vector<float> buffer(rows * static_cast<std::size_t>(img.next_day));
     for (std::size_t f = 0; f < daily_fields.size(); ++f) {
       output->read_daily(f, 0, img.next_day, buffer.data());
@@ -122,6 +133,18 @@ RunImage read_state(const std::string& path) {
     for (std::size_t j = 0; j < samples.size(); j += 6)
       if (!whole(samples[j], static_cast<double>(img.units) - 1) || !whole(samples[j + 1], 1e6))
         throw damaged("a protocol sample's infant or phase is not a valid index");
+  }
+  if (attrs.count("ranks")) {
+    img.ranks = count("ranks", 1'000'000);
+    img.rank = count("rank", img.ranks - 1);
+    img.first_unit = count("first_unit", 1'000'000'000'000);
+    img.block_days = static_cast<int>(count("block_days", 1'000'000));
+    for (const auto& field : list_group(path, "record/block")) {
+      img.block_fields.push_back(field);
+      img.daily_block.push_back(read_matrix(path, "record/block/" + field, cols));
+      if (img.block_days > 0 && cols != static_cast<std::size_t>(img.block_days))
+        throw damaged("a daily block of the wrong width");
+    }
   }
   for (const auto& field : list_group(path, "record/daily")) {
     img.daily_fields.push_back(field);

@@ -35,6 +35,14 @@ struct RunImage {
   std::vector<std::vector<double>> protocol_measures, protocol_samples, protocol_classes;
   std::vector<std::string> daily_fields;
   std::vector<std::vector<double>> daily;  // per daily field, rows × next_day
+  // A run divided among ranks keeps one file per rank (docs/HPC.md): this rank's slice of the
+  // units, and its rows of the daily block in progress (per daily field, rows × block_days), the
+  // days since the last multiple of the block length. Rank 0's file also holds `daily`, all rows.
+  std::uint64_t ranks = 1, rank = 0, first_unit = 0;
+  std::size_t daily_rows = 0;  // rows of the output's daily series (all ranks' relationships)
+  int block_days = 0;
+  std::vector<std::string> block_fields;
+  std::vector<std::vector<double>> daily_block;
 };
 
 // Writes atomically (a temporary file renamed into place). With `output`, the daily series written

@@ -505,7 +505,6 @@ RunImage Run::image(int next_day) const {
     img.ranks = static_cast<std::uint64_t>(settings_.ranks->size());
     img.rank = static_cast<std::uint64_t>(settings_.ranks->rank());
     img.first_unit = first_unit_;
-    img.daily_rows = total_rels_;
     img.block_days = next_day % kChunkDays;
     const std::size_t n_rel = rel_unit_.size();
     for (std::size_t f = 0; f < daily_fields_.size() && !block_.empty(); ++f) {
@@ -552,18 +551,18 @@ void Run::restore(const RunImage& img) {
   if (block_.empty()) return;
   const std::size_t n_rel = rel_unit_.size();
   const auto days = static_cast<std::size_t>(img.next_day);
-  std::vector<float> buffer(n_rel * days);
+  const std::size_t block_first = days - days % kChunkDays;
   for (std::size_t f = 0; f < s_.daily.size(); ++f) {
-    const auto it = std::find(img.daily_fields.begin(), img.daily_fields.end(), s_.daily[f]);
-    if (it == img.daily_fields.end())
+    if (std::find(img.daily_fields.begin(), img.daily_fields.end(), s_.daily[f]) == img.daily_fields.end())
       throw InputError("the checkpoint lacks the daily series " + s_.daily[f]);
-    const auto& v = img.daily[static_cast<std::size_t>(it - img.daily_fields.begin())];
-    if (v.size() != buffer.size()) throw InputError("the checkpoint's daily series do not fit this run");
-    std::copy(v.begin(), v.end(), buffer.begin());
-    if (days > 0) settings_.output->write_daily(f, 0, img.next_day, buffer.data(), img.next_day);
-    for (std::size_t d = days - days % kChunkDays; d < days; ++d)
-      for (std::size_t r = 0; r < n_rel; ++r)
-        block_[(f * n_rel + r) * kChunkDays + d % kChunkDays] = buffer[r * days + d];
+    if (days == 0) continue;
+    copy_daily_record(img, s_.daily[f], n_rel, settings_.output, f,
+                      [&](std::size_t r0, std::size_t rows, const double* v) {
+                        for (std::size_t r = 0; r < rows; ++r)
+                          for (std::size_t d = block_first; d < days; ++d)
+                            block_[(f * n_rel + r0 + r) * kChunkDays + d % kChunkDays] =
+                                static_cast<float>(v[r * days + d]);
+                      });
   }
 }
 
@@ -588,11 +587,8 @@ void Run::restore_divided_daily(const RunImage& img) {
       return static_cast<std::size_t>(it - names.begin());
     };
     if (settings_.output && days > 0) {
-      const auto& v = img.daily[find(img.daily_fields)];
-      if (v.size() != total_rels_ * days)
-        throw InputError(settings_.resume + ": the checkpoint's daily series do not fit this run");
-      const std::vector<float> buffer(v.begin(), v.end());
-      settings_.output->write_daily(f, 0, img.next_day, buffer.data(), img.next_day);
+      find(img.daily_fields);
+      copy_daily_record(img, s_.daily[f], total_rels_, settings_.output, f, nullptr);
     }
     const auto& b = img.daily_block[find(img.block_fields)];
     const auto width = static_cast<std::size_t>(img.block_days);

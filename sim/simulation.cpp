@@ -409,7 +409,9 @@ RunResult Run::run() {
           fmt::format("{}: the ranks' checkpoints are of different days (a rank was killed while "
                       "saving); start again with --force",
                       settings_.resume));
-    for (int d = 0; d < img.next_day; ++d) apply_changes(d);
+    // The changes of every day up to and including the first one to simulate: an uninterrupted
+    // run applies day d + 1's changes at the end of day d, before the checkpoint is saved.
+    for (int d = 0; d <= img.next_day && d < s_.schedule.days; ++d) apply_changes(d);
     restore(img);
     first_day = img.next_day;
   }

@@ -29,7 +29,7 @@ cat > "$D/bin/scancel" <<'SH'
 echo "scancel $*" >> "$CALLS"
 SH
 chmod +x "$D/bin/sbatch" "$D/bin/scancel"
-export PATH="$D/bin:$PATH" CALLS="$D/calls" ATTUNE="$attune" SLURM_CPUS_PER_TASK=1
+export PATH="$D/bin:$PATH" CALLS="$D/calls" ATTUNE="$attune" SLURM_CPUS_PER_TASK=1 SLURM_NTASKS=3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export MPIRUN="mpirun --oversubscribe --bind-to none -n 3"
 scenario="$src/tests/data/ranks/checkpointed.yaml"
@@ -46,7 +46,7 @@ kill -USR1 "$job"
 wait "$job" || fail "link 1 exited with $?"
 [ ! -e out.h5 ] || fail "link 1 finished before the signal; make the scenario longer"
 for f in out.h5.ckpt out.h5.ckpt.rank1 out.h5.ckpt.rank2; do [ -e "$f" ] || fail "no $f after link 1"; done
-grep -q "sbatch --parsable --dependency=afterany:100 .*run_chain.sbatch $scenario out.h5 7 link=2" calls ||
+grep -q "sbatch --parsable --dependency=afterany:100 --ntasks=3 --cpus-per-task=1 .*run_chain.sbatch $scenario out.h5 7 link=2" calls ||
   fail "link 1 did not queue link 2 after itself"
 grep -q "stopped at its walltime; 101 resumes" link1.log || fail "link 1's message"
 

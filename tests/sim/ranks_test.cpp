@@ -7,11 +7,41 @@
 #include <cstring>
 #include <set>
 
+#include "sim/cli/simulation.hpp"
 #include "sim/hdf5_file.hpp"
 #include "support/paths.hpp"
+#include "support/tables.hpp"
 
 namespace attune::test {
 namespace {
+
+// A checkpoint saved at the end of day 9 (next day 10), where the treated arm's change starts:
+// the resumed run must apply that change before simulating day 10, as the uninterrupted run did
+// (it was lost before: changes were applied only for the days before the checkpoint's).
+TEST(Resume, AChangeStartingOnTheCheckpointsDayIsApplied) {
+  TempDir dir;
+  const sim::Scenario s =
+      sim::load_scenario((data_dir() / "ranks" / "change_on_day.yaml").string(), {}, app::model_spec());
+  auto run = [&](const std::string& name, int every, const std::string& resume) {
+    sim::OutputFile out((dir / name).string(), false);
+    app::RunSettings settings;
+    settings.threads = 1;
+    settings.output = &out;
+    settings.checkpoint_every = every;
+    if (every > 0) settings.checkpoint = (dir / "ckpt.h5").string();
+    settings.resume = resume;
+    return app::simulate(s, settings);
+  };
+  const app::RunResult whole = run("whole.h5", 0, "");
+  run("checkpointed.h5", 10, "");  // the checkpoint left behind is the last one, of day 10
+  const std::string ckpt = (dir / "ckpt.h5").string();
+  ASSERT_EQ(sim::read_attributes(ckpt).at("next_day"), "10");
+  const app::RunResult resumed = run("resumed.h5", 0, ckpt);
+  EXPECT_EQ(first_difference(whole.infants, resumed.infants), "");
+  // The change matters: without it the treated arm would equal the control arm's outcomes.
+  EXPECT_NE(whole.infants.find("availability")->reals.front(),
+            whole.infants.find("availability")->reals.at(whole.infants.rows() / 2));
+}
 
 #ifdef ATTUNE_HAVE_MPI
 
@@ -118,9 +148,10 @@ TEST(Ranks, InterruptedAndResumedEqualsUninterrupted) {
   EXPECT_NE(stopped.output.find("--resume on 3 ranks"), std::string::npos) << stopped.output;
   for (const char* f : {"cut.h5.ckpt", "cut.h5.ckpt.rank1", "cut.h5.ckpt.rank2"})
     EXPECT_TRUE(fs::exists(dir / f)) << f;
+  const std::string day = sim::read_attributes(cut + ".ckpt").at("next_day");
   const CliResult resumed = run_shell(mpirun(3, run + " --resume"));
   ASSERT_EQ(resumed.status, 0) << resumed.output;
-  EXPECT_EQ(first_dataset_difference(whole, cut), "");
+  EXPECT_EQ(first_dataset_difference(whole, cut), "") << "stopped before day " << day;
   for (const char* f : {"cut.h5.ckpt", "cut.h5.ckpt.rank1", "cut.h5.ckpt.rank2"})
     EXPECT_FALSE(fs::exists(dir / f)) << f;
 }

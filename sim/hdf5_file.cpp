@@ -263,7 +263,12 @@ void OutputFile::attribute(const std::string& name, std::uint64_t value) {
 void OutputFile::write_table(const std::string& name, const Table& table) {
   const Layout l = compound_layout(table);
   const std::size_t rows = table.rows();
-  const std::vector<unsigned char> buf = pack(table, l);
+  create_table(name, table, rows);
+  if (rows > 0) write_rows(name, table, pack(table, l).data(), 0, rows);
+}
+
+void OutputFile::create_table(const std::string& name, const Table& layout, std::size_t rows) {
+  const Layout l = compound_layout(layout);
   const hsize_t dims[1] = {rows};
   H5Id space(H5Screate_simple(1, dims, nullptr), H5Sclose, "table space");
   H5Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dataset properties");
@@ -278,8 +283,18 @@ void OutputFile::write_table(const std::string& name, const Table& table) {
   H5Id ds(
       H5Dcreate2(file_.get(), name.c_str(), l.type.get(), space.get(), lcpl.get(), plist.get(), H5P_DEFAULT),
       H5Dclose, "dataset " + name);
-  if (rows > 0)
-    check(H5Dwrite(ds.get(), l.type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "write " + name);
+}
+
+void OutputFile::write_rows(const std::string& name, const Table& layout, const unsigned char* packed,
+                            std::size_t first, std::size_t count) {
+  if (count == 0) return;
+  const Layout l = compound_layout(layout);
+  H5Id ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose, "dataset " + name);
+  H5Id fspace(H5Dget_space(ds.get()), H5Sclose, "table space");
+  const hsize_t start[1] = {first}, n[1] = {count};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, n, nullptr), "select rows");
+  H5Id mspace(H5Screate_simple(1, n, nullptr), H5Sclose, "rows space");
+  check(H5Dwrite(ds.get(), l.type.get(), mspace.get(), fspace.get(), H5P_DEFAULT, packed), "write " + name);
 }
 
 void OutputFile::create_daily(const std::vector<std::string>& fields, std::size_t rows, int days,
@@ -302,14 +317,21 @@ void OutputFile::create_daily(const std::vector<std::string>& fields, std::size_
 }
 
 void OutputFile::write_daily(std::size_t f, int day0, int ndays, const float* buffer, int stride) {
-  const hid_t ds = daily_.at(f).get();
-  H5Id fspace(H5Dget_space(ds), H5Sclose, "daily file space");
+  H5Id fspace(H5Dget_space(daily_.at(f).get()), H5Sclose, "daily file space");
   hsize_t dims[2];
   H5Sget_simple_extent_dims(fspace.get(), dims, nullptr);
-  const hsize_t start[2] = {0, static_cast<hsize_t>(day0)};
-  const hsize_t count[2] = {dims[0], static_cast<hsize_t>(ndays)};
+  write_daily_rows(f, day0, ndays, buffer, stride, 0, dims[0]);
+}
+
+void OutputFile::write_daily_rows(std::size_t f, int day0, int ndays, const float* buffer, int stride,
+                                  std::size_t row0, std::size_t rows) {
+  const hid_t ds = daily_.at(f).get();
+  H5Id fspace(H5Dget_space(ds), H5Sclose, "daily file space");
+  if (rows == 0) return;
+  const hsize_t start[2] = {row0, static_cast<hsize_t>(day0)};
+  const hsize_t count[2] = {rows, static_cast<hsize_t>(ndays)};
   check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select days");
-  const hsize_t mdims[2] = {dims[0], static_cast<hsize_t>(stride)};
+  const hsize_t mdims[2] = {rows, static_cast<hsize_t>(stride)};
   H5Id mspace(H5Screate_simple(2, mdims, nullptr), H5Sclose, "daily memory space");
   const hsize_t mstart[2] = {0, 0};
   check(H5Sselect_hyperslab(mspace.get(), H5S_SELECT_SET, mstart, nullptr, count, nullptr), "select buffer");
@@ -318,12 +340,23 @@ void OutputFile::write_daily(std::size_t f, int day0, int ndays, const float* bu
 }
 
 void OutputFile::read_daily(std::size_t f, int day0, int ndays, float* buffer) {
-  const hid_t ds = daily_.at(f).get();
-  H5Id fspace(H5Dget_space(ds), H5Sclose, "daily file space");
+  read_daily_rows(f, day0, ndays, 0, daily_rows(f), buffer);
+}
+
+std::size_t OutputFile::daily_rows(std::size_t f) {
+  H5Id fspace(H5Dget_space(daily_.at(f).get()), H5Sclose, "daily file space");
   hsize_t dims[2];
   H5Sget_simple_extent_dims(fspace.get(), dims, nullptr);
-  const hsize_t start[2] = {0, static_cast<hsize_t>(day0)};
-  const hsize_t count[2] = {dims[0], static_cast<hsize_t>(ndays)};
+  return dims[0];
+}
+
+void OutputFile::read_daily_rows(std::size_t f, int day0, int ndays, std::size_t row0, std::size_t rows,
+                                 float* buffer) {
+  const hid_t ds = daily_.at(f).get();
+  H5Id fspace(H5Dget_space(ds), H5Sclose, "daily file space");
+  const hsize_t start[2] = {row0, static_cast<hsize_t>(day0)};
+  const hsize_t count[2] = {rows, static_cast<hsize_t>(ndays)};
+  if (rows == 0 || ndays == 0) return;
   check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select days");
   H5Id mspace(H5Screate_simple(2, count, nullptr), H5Sclose, "daily memory space");
   check(H5Dread(ds, H5T_NATIVE_FLOAT, mspace.get(), fspace.get(), H5P_DEFAULT, buffer), "read daily series");
@@ -339,6 +372,30 @@ void OutputFile::write_matrix(const std::string& name, const std::vector<double>
           H5Dclose, "dataset " + name);
   if (!data.empty())
     check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write " + name);
+}
+
+void OutputFile::create_matrix(const std::string& name, std::size_t rows, std::size_t cols) {
+  const hsize_t dims[2] = {rows, cols};
+  H5Id space(H5Screate_simple(2, dims, nullptr), H5Sclose, "matrix space");
+  H5Id lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "link properties");
+  check(H5Pset_create_intermediate_group(lcpl.get(), 1), "intermediate groups");
+  H5Id ds(H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, space.get(), lcpl.get(), H5P_DEFAULT,
+                     H5P_DEFAULT),
+          H5Dclose, "dataset " + name);
+}
+
+void OutputFile::write_matrix_rows(const std::string& name, const double* data, std::size_t row0,
+                                   std::size_t rows) {
+  if (rows == 0) return;
+  H5Id ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose, "dataset " + name);
+  H5Id fspace(H5Dget_space(ds.get()), H5Sclose, "matrix space");
+  hsize_t dims[2];
+  H5Sget_simple_extent_dims(fspace.get(), dims, nullptr);
+  const hsize_t start[2] = {row0, 0}, count[2] = {rows, dims[1]};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select rows");
+  H5Id mspace(H5Screate_simple(2, count, nullptr), H5Sclose, "rows space");
+  check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, mspace.get(), fspace.get(), H5P_DEFAULT, data),
+        "write " + name);
 }
 
 void OutputFile::commit() {
@@ -515,6 +572,30 @@ std::vector<double> read_matrix(const std::string& path, const std::string& name
   cols = dims[1];
   if (!out.empty())
     check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
+  return out;
+}
+
+std::vector<double> read_matrix_rows(const std::string& path, const std::string& name, std::size_t row0,
+                                     std::size_t count, std::size_t& rows, std::size_t& cols) {
+  const H5Id file = open_file(path);
+  if (H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
+    throw InputError(fmt::format("{}: has no dataset {}", path, name));
+  H5Id ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
+  H5Id space(H5Dget_space(ds.get()), H5Sclose, "matrix space");
+  if (H5Sget_simple_extent_ndims(space.get()) != 2)
+    throw InputError(fmt::format("{}: {} is not a matrix", path, name));
+  hsize_t dims[2];
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  rows = dims[0];
+  cols = dims[1];
+  const std::size_t n = row0 >= rows ? 0 : std::min(count, rows - row0);
+  std::vector<double> out(checked_elements(path, name, n, dims[1], sizeof(double)));
+  if (out.empty()) return out;
+  const hsize_t start[2] = {row0, 0}, block[2] = {n, dims[1]};
+  check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, block, nullptr), "select rows");
+  H5Id mspace(H5Screate_simple(2, block, nullptr), H5Sclose, "rows space");
+  if (H5Dread(ds.get(), H5T_NATIVE_DOUBLE, mspace.get(), space.get(), H5P_DEFAULT, out.data()) < 0)
+    throw InputError(fmt::format("{}: cannot read {} (the file is damaged or truncated)", path, name));
   return out;
 }
 

@@ -51,11 +51,27 @@ class OutputFile {
   // Writes days [day0, day0+ndays) of field f from a rows × stride buffer (row-major).
   void write_daily(std::size_t f, int day0, int ndays, const float* buffer, int stride);
 
+  // The same for rows [row0, row0 + rows) only (one rank's part of a divided run).
+  void write_daily_rows(std::size_t f, int day0, int ndays, const float* buffer, int stride, std::size_t row0,
+                        std::size_t rows);
+
   // Reads back days [day0, day0+ndays) of field f into a rows × ndays buffer (for checkpoints).
   void read_daily(std::size_t f, int day0, int ndays, float* buffer);
+  // Rows [row0, row0 + rows) only, into a rows × ndays buffer.
+  void read_daily_rows(std::size_t f, int day0, int ndays, std::size_t row0, std::size_t rows, float* buffer);
+  std::size_t daily_rows(std::size_t f);
+
+  // A table written in parts (a run divided among ranks), stored as write_table stores it: made
+  // with its total rows, then rows [first, first + count) at a time, packed as h5::pack packs them.
+  void create_table(const std::string& name, const Table& layout, std::size_t rows);
+  void write_rows(const std::string& name, const Table& layout, const unsigned char* packed,
+                  std::size_t first, std::size_t count);
 
   // A 2-D float64 dataset (model state in checkpoints), rows × cols, row-major.
   void write_matrix(const std::string& name, const std::vector<double>& data, std::size_t cols);
+  // The same made empty, rows × cols, and filled a block of rows at a time (bounded memory).
+  void create_matrix(const std::string& name, std::size_t rows, std::size_t cols);
+  void write_matrix_rows(const std::string& name, const double* data, std::size_t row0, std::size_t rows);
 
   void commit();  // flush, close, rename into place
 
@@ -104,5 +120,8 @@ std::vector<double> read_daily(const std::string& path, const std::string& field
 std::vector<std::string> list_group(const std::string& path, const std::string& group);
 // A dataset written by OutputFile::write_matrix; `cols` gets its width.
 std::vector<double> read_matrix(const std::string& path, const std::string& name, std::size_t& cols);
+// Rows [row0, row0 + count) of such a dataset; `rows` and `cols` get its shape.
+std::vector<double> read_matrix_rows(const std::string& path, const std::string& name, std::size_t row0,
+                                     std::size_t count, std::size_t& rows, std::size_t& cols);
 
 }  // namespace attune::sim

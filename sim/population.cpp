@@ -85,6 +85,13 @@ void CaregiverDraws::draw_all(std::span<const Distribution> dists, std::uint64_t
   for (std::size_t k = 0; k < out.size(); ++k) out[k] = draw(dists, caregiver, k);
 }
 
+std::uint32_t draw_caregiver(const Scenario& s, const CaregiverDraws& draws, std::uint64_t id,
+                             std::span<double> values) {
+  const std::uint32_t profile = choose_profile(s, id);
+  draws.draw_all(s.profiles[profile].caregiver, id, values);
+  return profile;
+}
+
 Population build_population(const Scenario& s, const ParamTables& tables) {
   Population pop;
   const auto n = static_cast<std::size_t>(s.infants);
@@ -95,10 +102,8 @@ Population build_population(const Scenario& s, const ParamTables& tables) {
   for (std::size_t c = 0; c < n; ++c) {
     pop.caregiver_vertex.push_back(
         boost::add_vertex(AgentVertex{AgentKind::caregiver, static_cast<std::uint32_t>(c)}, pop.network));
-    const std::uint32_t profile = choose_profile(s, c);
-    pop.caregiver_profile[c] = profile;
-    draws.draw_all(s.profiles[profile].caregiver, c,
-                   {pop.caregiver_values.data() + c * pop.caregiver_params, pop.caregiver_params});
+    pop.caregiver_profile[c] = draw_caregiver(
+        s, draws, c, {pop.caregiver_values.data() + c * pop.caregiver_params, pop.caregiver_params});
   }
   for (std::size_t i = 0; i < n; ++i)
     pop.infant_vertex.push_back(

@@ -78,6 +78,12 @@ class CaregiverDraws {
 // each caregiver's profile and parameters from its own keyed streams.
 Population build_population(const Scenario& s, const ParamTables& tables);
 
+// One caregiver alone, as build_population draws her: her parameters into `values` (table
+// order) and her profile returned. A process simulating a slice of the population (a run
+// divided among ranks) draws only its own caregivers this way, with the same numbers.
+std::uint32_t draw_caregiver(const Scenario& s, const CaregiverDraws& draws, std::uint64_t id,
+                             std::span<double> values);
+
 // Adds a caregiver→infant relationship and returns its id.
 std::uint32_t add_relationship(Population& pop, std::uint32_t caregiver, std::uint32_t infant);
 

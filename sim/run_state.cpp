@@ -5,12 +5,37 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 
 #include "sim/errors.hpp"
 
 namespace attune::sim {
+
+void copy_daily_record(const RunImage& img, const std::string& field, std::size_t rows, OutputFile* output,
+                       std::size_t f,
+                       const std::function<void(std::size_t, std::size_t, const double*)>& each) {
+  const auto days = static_cast<std::size_t>(img.next_day);
+  const std::string name = "record/daily/" + field;
+  const std::size_t block = std::max<std::size_t>(1, kCopyValues / std::max<std::size_t>(1, days));
+  std::vector<float> buffer;
+  for (std::size_t r0 = 0;; r0 += block) {
+    std::size_t total = 0, cols = 0;
+    const std::vector<double> part = read_matrix_rows(img.source, name, r0, block, total, cols);
+    if (total != rows || cols != days)
+      throw InputError(
+          fmt::format("{}: the checkpoint's daily series {} ({} × {}) do not fit this run ({} × {})",
+                      img.source, field, total, cols, rows, days));
+    if (part.empty()) return;
+    const std::size_t n = part.size() / days;
+    if (output) {
+      buffer.assign(part.begin(), part.end());
+      output->write_daily_rows(f, 0, img.next_day, buffer.data(), img.next_day, r0, n);
+    }
+    if (each) each(r0, n, part.data());
+  }
+}
 
 void write_state(const std::string& path, const RunImage& img, OutputFile* output,
                  const std::vector<std::string>& daily_fields) {
@@ -37,13 +62,33 @@ void write_state(const std::string& path, const RunImage& img, OutputFile* outpu
     out.write_matrix(fmt::format("record/protocol{}/samples", k), img.protocol_samples[k], 1);
     out.write_matrix(fmt::format("record/protocol{}/classes", k), img.protocol_classes[k], 1);
   }
+  if (img.ranks > 1) {
+    out.attribute("ranks", img.ranks);
+    out.attribute("rank", img.rank);
+    out.attribute("first_unit", img.first_unit);
+    out.attribute("block_days", static_cast<std::uint64_t>(img.block_days));
+    for (std::size_t f = 0; f < img.daily_block.size(); ++f)
+      out.write_matrix("record/block/" + daily_fields[f], img.daily_block[f],
+                       static_cast<std::size_t>(std::max(1, img.block_days)));
+  }
   if (output && img.next_day > 0) {
-    const std::size_t rows = img.relationship_width ? img.relationships.size() / img.relationship_width : 0;
-    std::vector<float> buffer(rows * static_cast<std::size_t>(img.next_day));
+    // The daily series so far, copied a block of rows at a time: a checkpoint of a large run
+    // needs no memory for the whole series.
+    const auto days = static_cast<std::size_t>(img.next_day);
+    const std::size_t block = std::max<std::size_t>(1, kCopyValues / days);
+    std::vector<float> buffer;
+    std::vector<double> wide;
     for (std::size_t f = 0; f < daily_fields.size(); ++f) {
-      output->read_daily(f, 0, img.next_day, buffer.data());
-      out.write_matrix("record/daily/" + daily_fields[f], std::vector<double>(buffer.begin(), buffer.end()),
-                       static_cast<std::size_t>(img.next_day));
+      const std::string name = "record/daily/" + daily_fields[f];
+      const std::size_t rows = output->daily_rows(f);
+      out.create_matrix(name, rows, days);
+      for (std::size_t r0 = 0; r0 < rows; r0 += block) {
+        const std::size_t n = std::min(block, rows - r0);
+        buffer.resize(n * days);
+        output->read_daily_rows(f, 0, img.next_day, r0, n, buffer.data());
+        wide.assign(buffer.begin(), buffer.end());
+        out.write_matrix_rows(name, wide.data(), r0, n);
+      }
     }
   }
   out.commit();
@@ -123,10 +168,21 @@ RunImage read_state(const std::string& path) {
       if (!whole(samples[j], static_cast<double>(img.units) - 1) || !whole(samples[j + 1], 1e6))
         throw damaged("a protocol sample's infant or phase is not a valid index");
   }
-  for (const auto& field : list_group(path, "record/daily")) {
-    img.daily_fields.push_back(field);
-    img.daily.push_back(read_matrix(path, "record/daily/" + field, cols));
+  if (attrs.count("ranks")) {
+    img.ranks = count("ranks", 1'000'000);
+    img.rank = count("rank", img.ranks - 1);
+    img.first_unit = count("first_unit", 1'000'000'000'000);
+    img.block_days = static_cast<int>(count("block_days", 1'000'000));
+    for (const auto& field : list_group(path, "record/block")) {
+      img.block_fields.push_back(field);
+      img.daily_block.push_back(read_matrix(path, "record/block/" + field, cols));
+      if (img.block_days > 0 && cols != static_cast<std::size_t>(img.block_days))
+        throw damaged("a daily block of the wrong width");
+    }
   }
+  // The daily series are read when resuming, a block of rows at a time (copy_daily_record).
+  img.source = path;
+  img.daily_fields = list_group(path, "record/daily");
   return img;
 }
 

@@ -48,7 +48,11 @@ class Run {
       : model_(model), s_(s), settings_(settings), tables_(model.params()), draws_(s, tables_) {
     n_ = static_cast<std::size_t>(s.infants);
     copies_ = s.experiment.paired ? s.experiment.arm_count() : 1;
-    units_ = n_ * copies_;
+    divided_ = settings.ranks && settings.ranks->size() > 1;
+    const UnitSlice slice = unit_slice(n_ * copies_, divided_ ? settings.ranks->rank() : 0,
+                                       divided_ ? settings.ranks->size() : 1);
+    first_unit_ = slice.first;
+    units_ = slice.count;
     if (!s.experiment.initial_state.empty()) initial_ = read_state(s.experiment.initial_state);
     stage_ = initial_ ? initial_->stage + 1 : 0;
     assign_arms();
@@ -97,10 +101,14 @@ class Run {
   void restore(const RunImage& img);
   RunResult results();
 
-  std::size_t unit_infant(std::size_t u) const { return u % n_; }
-  std::size_t unit_arm(std::size_t u) const {
-    return s_.experiment.paired ? u / n_ : arm_of_infant_[unit_infant(u)];
+  // Units are this process's: local indices, global index first_unit_ + u.
+  std::size_t unit_infant(std::size_t u) const { return (first_unit_ + u) % n_; }
+  std::size_t unit_arm(std::size_t u) const { return arm_of_unit_[u]; }
+  std::size_t arm_choice(std::size_t infant) const;
+  std::size_t global_arm(std::size_t global_unit) const {
+    return s_.experiment.paired ? global_unit / n_ : arm_choice(global_unit % n_);
   }
+  void restore_divided_daily(const RunImage& img);
   bool holds(std::size_t r, int day) const { return rel_from_[r] <= day && day < rel_until_[r]; }
 
   const Model& model_;
@@ -111,7 +119,12 @@ class Run {
   std::optional<RunImage> initial_;
   std::uint64_t stage_ = 0;
   std::size_t n_ = 0, copies_ = 1, units_ = 0;
-  std::vector<std::size_t> arm_of_infant_;
+  // Divided among ranks: this process's units start at first_unit_, its relationships at
+  // first_rel_global_ of total_rels_.
+  bool divided_ = false;
+  std::size_t first_unit_ = 0, first_rel_global_ = 0, total_rels_ = 0;
+  std::atomic<bool> agreed_stop_{false};
+  std::vector<std::size_t> arm_of_unit_;
   // Caregivers: each unit's own, then newcomers, then the protocols' strangers. Values
   // row-major in table order.
   std::vector<double> values_;
@@ -136,32 +149,35 @@ class Run {
   std::vector<Table> traced_;
 };
 
-void Run::assign_arms() {
+std::size_t Run::arm_choice(std::size_t infant) const {
   const auto& arms = s_.experiment.arms;
-  arm_of_infant_.assign(n_, 0);
-  if (arms.size() < 2 || s_.experiment.paired) return;
+  if (arms.size() < 2 || s_.experiment.paired) return 0;
   double total = 0;
   for (const auto& a : arms) total += a.weight;
-  for (std::size_t i = 0; i < n_; ++i) {
-    const Stream stream(s_.seed, i, Purpose::arm_choice, stage_);
-    const double u = uniform_co(low32(stream.at(0).w[0])) * total;
-    double cumulative = 0;
-    std::size_t a = 0;
-    while (a + 1 < arms.size() && u >= (cumulative += arms[a].weight)) ++a;
-    arm_of_infant_[i] = a;
-  }
+  const Stream stream(s_.seed, infant, Purpose::arm_choice, stage_);
+  const double u = uniform_co(low32(stream.at(0).w[0])) * total;
+  double cumulative = 0;
+  std::size_t a = 0;
+  while (a + 1 < arms.size() && u >= (cumulative += arms[a].weight)) ++a;
+  return a;
+}
+
+void Run::assign_arms() {
+  arm_of_unit_.resize(units_);
+  for (std::size_t u = 0; u < units_; ++u) arm_of_unit_[u] = global_arm(first_unit_ + u);
 }
 
 void Run::build_caregivers() {
   const std::size_t n_params = tables_.caregiver.size();
-  const Population pop = build_population(s_, tables_);
+  // Each unit's caregiver drawn alone (as build_population draws her), so that a slice of the
+  // population costs only its own memory.
+  values_.resize(units_ * n_params);
   for (std::size_t u = 0; u < units_; ++u) {
     const std::size_t i = unit_infant(u);
-    const auto row = pop.caregiver(i);
-    values_.insert(values_.end(), row.begin(), row.end());
+    const std::uint32_t profile = draw_caregiver(s_, draws_, i, {values_.data() + u * n_params, n_params});
     caregiver_id_.push_back(static_cast<std::int64_t>(i));
-    profile_index_.push_back(pop.caregiver_profile[i]);
-    caregiver_profile_.push_back(s_.profiles[pop.caregiver_profile[i]].name);
+    profile_index_.push_back(profile);
+    caregiver_profile_.push_back(s_.profiles[profile].name);
   }
   // Newcomers: one per infant concerned and per change that brings one, numbered after the
   // birth caregivers, drawn from their own streams.
@@ -206,6 +222,22 @@ void Run::build_relationships() {
       throw InputError(fmt::format("{}: an infant would have {} caregivers; at most {} are supported",
                                    s_.source, rel_unit_.size() - first, kMaxTies));
     first_rel_.push_back(rel_unit_.size());
+  }
+  // Where this slice's relationships lie among all of them: each unit has one, plus the
+  // newcomers its arm receives.
+  std::vector<std::size_t> per_arm(std::max<std::size_t>(1, s_.experiment.arm_count()), 1);
+  bool newcomers = false;
+  for (const auto& c : s_.experiment.changes)
+    for (std::size_t a = 0; a < per_arm.size() && c.newcomer != Change::Newcomer::none; ++a)
+      if (c.applies_to(a)) ++per_arm[a], newcomers = true;
+  const std::size_t all_units = n_ * copies_;
+  if (!newcomers) {
+    first_rel_global_ = first_unit_, total_rels_ = all_units;
+    return;
+  }
+  for (std::size_t g = 0; g < all_units; ++g) {
+    if (g == first_unit_) first_rel_global_ = total_rels_;
+    total_rels_ += per_arm[global_arm(g)];
   }
 }
 
@@ -350,16 +382,19 @@ RunResult Run::run() {
   for (const auto& name : s_.daily)
     for (std::size_t f = 0; f < fields.size(); ++f)
       if (fields[f].name == name) daily_fields_.push_back(f);
-  const bool daily = settings_.output && !daily_fields_.empty();
+  const bool daily = (settings_.output || divided_) && !daily_fields_.empty();
   if (daily) {
     block_.assign(daily_fields_.size() * n_rel * kChunkDays, 0.0F);
-    settings_.output->create_daily(s_.daily, n_rel, s_.schedule.days, kChunkDays);
+    if (settings_.output) settings_.output->create_daily(s_.daily, total_rels_, s_.schedule.days, kChunkDays);
   }
   if (s_.trace.any()) {
     trace_slot_.assign(units_, -1);
-    // With paired arms, the first arm's copy of each traced infant is traced.
-    for (std::size_t k = 0; k < s_.trace.infants.size(); ++k)
-      trace_slot_[static_cast<std::size_t>(s_.trace.infants[k])] = static_cast<int>(k);
+    // With paired arms, the first arm's copy of each traced infant is traced (by the rank that
+    // simulates it).
+    for (std::size_t k = 0; k < s_.trace.infants.size(); ++k) {
+      const auto g = static_cast<std::size_t>(s_.trace.infants[k]);
+      if (g >= first_unit_ && g < first_unit_ + units_) trace_slot_[g - first_unit_] = static_cast<int>(k);
+    }
     traced_.assign(s_.trace.infants.size(), trace_table_layout(model_));
   }
 
@@ -367,7 +402,14 @@ RunResult Run::run() {
   if (!settings_.resume.empty()) {
     const RunImage img = read_state(settings_.resume);
     check_resumable(img, s_, model_spec(model_), settings_.resume);
-    for (int d = 0; d < img.next_day; ++d) apply_changes(d);
+    if (divided_ && !settings_.ranks->same(img.next_day))
+      throw InputError(
+          fmt::format("{}: the ranks' checkpoints are of different days (a rank was killed while "
+                      "saving); start again with --force",
+                      settings_.resume));
+    // The changes of every day up to and including the first one to simulate: an uninterrupted
+    // run applies day d + 1's changes at the end of day d, before the checkpoint is saved.
+    for (int d = 0; d <= img.next_day && d < s_.schedule.days; ++d) apply_changes(d);
     restore(img);
     first_day = img.next_day;
   }
@@ -376,9 +418,14 @@ RunResult Run::run() {
   Progress progress("attune run", s_.schedule.days, settings_.progress);
   auto flush_daily = [&](int day) {
     const int day0 = day - day % kChunkDays;
-    for (std::size_t f = 0; f < daily_fields_.size(); ++f)
-      settings_.output->write_daily(f, day0, day - day0 + 1, block_.data() + f * n_rel * kChunkDays,
-                                    kChunkDays);
+    for (std::size_t f = 0; f < daily_fields_.size(); ++f) {
+      const float* rows = block_.data() + f * n_rel * kChunkDays;
+      if (divided_)
+        settings_.ranks->write_daily(settings_.output, f, day0, day - day0 + 1, rows, kChunkDays,
+                                     first_rel_global_, n_rel);
+      else
+        settings_.output->write_daily(f, day0, day - day0 + 1, rows, kChunkDays);
+    }
   };
   auto save = [&](int next_day) {
     if (settings_.checkpoint.empty()) return;
@@ -390,7 +437,9 @@ RunResult Run::run() {
     if (daily && ((day + 1) % kChunkDays == 0 || last)) flush_daily(day);
     progress.update(day + 1);
     if (!last) apply_changes(day + 1);
-    const bool stopping = settings_.stop && settings_.stop->load();
+    bool stopping = settings_.stop && settings_.stop->load();
+    // Ranks stop together: all after the same day, whichever of them saw the signal.
+    if (divided_) agreed_stop_.store(stopping = settings_.ranks->any(stopping));
     if (!last &&
         (stopping || (settings_.checkpoint_every > 0 && (day + 1) % settings_.checkpoint_every == 0)))
       save(day + 1);
@@ -399,9 +448,10 @@ RunResult Run::run() {
   if (first_day < s_.schedule.days)
     run_days(
         units_, first_day, s_.schedule.days, settings_.threads,
-        [&](std::size_t u, int day) { advance(u, day); }, day_done, settings_.stop,
-        // Without a checkpoint to save, nothing is kept when stopped: the day is abandoned at once.
-        settings_.checkpoint.empty() ? StopAt::now : StopAt::day_end);
+        [&](std::size_t u, int day) { advance(u, day); }, day_done, divided_ ? &agreed_stop_ : settings_.stop,
+        // Without a checkpoint to save, nothing is kept when stopped: the day is abandoned at once
+        // (but ranks finish the day, to stop together).
+        settings_.checkpoint.empty() && !divided_ ? StopAt::now : StopAt::day_end);
   progress.finish();
   if (!settings_.save_state.empty()) write_state(settings_.save_state, image(s_.schedule.days), nullptr, {});
 
@@ -451,6 +501,22 @@ RunImage Run::image(int next_day) const {
       cls.insert(cls.end(), {static_cast<double>(observed_[k][u]), static_cast<double>(iwm_class_[k][u])});
     img.protocol_classes.push_back(std::move(cls));
   }
+  if (divided_) {
+    img.ranks = static_cast<std::uint64_t>(settings_.ranks->size());
+    img.rank = static_cast<std::uint64_t>(settings_.ranks->rank());
+    img.first_unit = first_unit_;
+    img.block_days = next_day % kChunkDays;
+    const std::size_t n_rel = rel_unit_.size();
+    for (std::size_t f = 0; f < daily_fields_.size() && !block_.empty(); ++f) {
+      img.block_fields.push_back(s_.daily[f]);
+      std::vector<double> rows(n_rel * static_cast<std::size_t>(img.block_days));
+      for (std::size_t r = 0; r < n_rel; ++r)
+        for (int d = 0; d < img.block_days; ++d)
+          rows[r * static_cast<std::size_t>(img.block_days) + static_cast<std::size_t>(d)] =
+              block_[(f * n_rel + r) * kChunkDays + static_cast<std::size_t>(d)];
+      img.daily_block.push_back(std::move(rows));
+    }
+  }
   return img;
 }
 
@@ -480,22 +546,57 @@ void Run::restore(const RunImage& img) {
       iwm_class_[k][u] = static_cast<char>(img.protocol_classes[k][2 * u + 1]);
     }
   }
+  if (divided_) return restore_divided_daily(img);
   // The daily series recorded so far: into the new output, and the current block.
   if (block_.empty()) return;
   const std::size_t n_rel = rel_unit_.size();
   const auto days = static_cast<std::size_t>(img.next_day);
-  std::vector<float> buffer(n_rel * days);
+  const std::size_t block_first = days - days % kChunkDays;
   for (std::size_t f = 0; f < s_.daily.size(); ++f) {
-    const auto it = std::find(img.daily_fields.begin(), img.daily_fields.end(), s_.daily[f]);
-    if (it == img.daily_fields.end())
+    if (std::find(img.daily_fields.begin(), img.daily_fields.end(), s_.daily[f]) == img.daily_fields.end())
       throw InputError("the checkpoint lacks the daily series " + s_.daily[f]);
-    const auto& v = img.daily[static_cast<std::size_t>(it - img.daily_fields.begin())];
-    if (v.size() != buffer.size()) throw InputError("the checkpoint's daily series do not fit this run");
-    std::copy(v.begin(), v.end(), buffer.begin());
-    if (days > 0) settings_.output->write_daily(f, 0, img.next_day, buffer.data(), img.next_day);
-    for (std::size_t d = days - days % kChunkDays; d < days; ++d)
-      for (std::size_t r = 0; r < n_rel; ++r)
-        block_[(f * n_rel + r) * kChunkDays + d % kChunkDays] = buffer[r * days + d];
+    if (days == 0) continue;
+    copy_daily_record(img, s_.daily[f], n_rel, settings_.output, f,
+                      [&](std::size_t r0, std::size_t rows, const double* v) {
+                        for (std::size_t r = 0; r < rows; ++r)
+                          for (std::size_t d = block_first; d < days; ++d)
+                            block_[(f * n_rel + r0 + r) * kChunkDays + d % kChunkDays] =
+                                static_cast<float>(v[r * days + d]);
+                      });
+  }
+}
+
+// Divided among ranks: rank 0 refills the new output with every row recorded so far; each rank
+// takes its rows of the block in progress from its own file.
+void Run::restore_divided_daily(const RunImage& img) {
+  if (img.ranks != static_cast<std::uint64_t>(settings_.ranks->size()) ||
+      img.rank != static_cast<std::uint64_t>(settings_.ranks->rank()) || img.first_unit != first_unit_)
+    throw InputError(fmt::format("{}: a checkpoint of rank {} of {} (units from {}); this is rank {} of {}",
+                                 settings_.resume, img.rank, img.ranks, img.first_unit,
+                                 settings_.ranks->rank(), settings_.ranks->size()));
+  if (block_.empty()) return;
+  const std::size_t n_rel = rel_unit_.size();
+  const auto days = static_cast<std::size_t>(img.next_day);
+  if (img.block_days != img.next_day % kChunkDays)
+    throw InputError(fmt::format("{}: the checkpoint's daily block does not fit its day", settings_.resume));
+  for (std::size_t f = 0; f < s_.daily.size(); ++f) {
+    const auto find = [&](const std::vector<std::string>& names) {
+      const auto it = std::find(names.begin(), names.end(), s_.daily[f]);
+      if (it == names.end())
+        throw InputError(settings_.resume + ": the checkpoint lacks the daily series " + s_.daily[f]);
+      return static_cast<std::size_t>(it - names.begin());
+    };
+    if (settings_.output && days > 0) {
+      find(img.daily_fields);
+      copy_daily_record(img, s_.daily[f], total_rels_, settings_.output, f, nullptr);
+    }
+    const auto& b = img.daily_block[find(img.block_fields)];
+    const auto width = static_cast<std::size_t>(img.block_days);
+    if (b.size() != n_rel * width)
+      throw InputError(settings_.resume + ": the checkpoint's daily block does not fit this run");
+    for (std::size_t r = 0; r < n_rel; ++r)
+      for (std::size_t d = 0; d < width; ++d)
+        block_[(f * n_rel + r) * kChunkDays + d] = static_cast<float>(b[r * width + d]);
   }
 }
 
@@ -530,6 +631,7 @@ RunResult Run::results() {
     for (double v : values) push(*c++, v);
   }
   for (Table& traced : traced_) {
+    result.trace_rows.push_back(traced.rows());
     if (result.trace.columns.empty()) {
       result.trace = std::move(traced);
       continue;
@@ -571,6 +673,7 @@ RunResult Run::results() {
   };
   for (std::size_t k = 0; k < protocols.size(); ++k) {
     const Protocol& p = protocols[k];
+    const std::size_t phase_rows = ph.rows(), sample_rows = sm.rows(), observed_rows = ob.rows();
     for (std::size_t u = 0; u < units_; ++u) {
       const auto infant = static_cast<std::int64_t>(unit_infant(u));
       const std::string arm_name = s_.experiment.arm_name(unit_arm(u));
@@ -601,11 +704,20 @@ RunResult Run::results() {
         ++result.agreement.counts[class_index(observed_[k][u])][class_index(iwm_class_[k][u])];
       }
     }
+    result.phase_rows.push_back(ph.rows() - phase_rows);
+    result.sample_rows.push_back(sm.rows() - sample_rows);
+    result.observed_rows.push_back(ob.rows() - observed_rows);
   }
   return result;
 }
 
 }  // namespace
+
+UnitSlice unit_slice(std::size_t units, int rank, int ranks) {
+  const auto r = static_cast<std::size_t>(rank), n = static_cast<std::size_t>(std::max(1, ranks));
+  const std::size_t first = units * r / n;
+  return {first, units * (r + 1) / n - first};
+}
 
 RunResult simulate(const Model& model, const Scenario& s, const RunSettings& settings) {
   Run run(model, s, settings);
@@ -704,8 +816,8 @@ SummarySpec summary_spec(const Model& model) {
   return spec;
 }
 
-void write_results(OutputFile& out, const Model& model, const Scenario& s, const RunResult& r,
-                   const std::string& version, const std::string& commit) {
+void write_provenance(OutputFile& out, const Model& model, const Scenario& s, const std::string& version,
+                      const std::string& commit) {
   const std::time_t now = std::time(nullptr);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
@@ -721,6 +833,11 @@ void write_results(OutputFile& out, const Model& model, const Scenario& s, const
     out.attribute("arms", s.experiment.arms_yaml);
     out.attribute("paired", std::string(s.experiment.paired ? "true" : "false"));
   }
+}
+
+void write_results(OutputFile& out, const Model& model, const Scenario& s, const RunResult& r,
+                   const std::string& version, const std::string& commit) {
+  write_provenance(out, model, s, version, commit);
   out.write_table("infants", r.infants);
   if (r.trace.rows() > 0) out.write_table("trace/steps", r.trace);
   if (!s.experiment.protocols.empty()) {

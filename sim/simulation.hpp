@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/hdf5_file.hpp"
 #include "sim/model.hpp"
@@ -17,6 +18,30 @@
 #include "sim/table.hpp"
 
 namespace attune::sim {
+
+// A run divided among processes (`mpirun -n R attune run`): each simulates a contiguous slice of
+// the units (unit_slice) and the processes meet only between days. The command line implements
+// it over MPI (sim/cli/mpi_run.cpp); the engine knows no MPI.
+class RankGroup {
+ public:
+  virtual ~RankGroup() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  // Logical OR over the ranks: a stop seen by one rank stops all of them after the same day.
+  virtual bool any(bool flag) = 0;
+  // Whether every rank passes the same value.
+  virtual bool same(std::int64_t value) = 0;
+  // Days [day0, day0 + ndays) of daily field f for this rank's rows [row0, row0 + rows), from a
+  // rows × stride buffer: rank 0 writes its own rows and every other rank's to `out`.
+  virtual void write_daily(OutputFile* out, std::size_t f, int day0, int ndays, const float* buffer,
+                           int stride, std::size_t row0, std::size_t rows) = 0;
+};
+
+// The units [first, first + count) of `units` that rank `rank` of `ranks` simulates.
+struct UnitSlice {
+  std::size_t first = 0, count = 0;
+};
+UnitSlice unit_slice(std::size_t units, int rank, int ranks);
 
 struct RunSettings {
   int threads = 0;  // 0: all cores, N > 0, or kCallerArena / kSerial (see sim/runner.hpp)
@@ -29,6 +54,9 @@ struct RunSettings {
   std::string checkpoint;
   std::string resume;
   std::string save_state;  // the state at the end, for a later scenario's initial_state
+  // Divided among ranks: this process simulates its slice only, `output` is rank 0's alone, and
+  // `checkpoint`/`resume` are this rank's own files.
+  RankGroup* ranks = nullptr;
 };
 
 // Agreement of the observed (reunion) and working-model classifications, over every infant that
@@ -46,6 +74,9 @@ struct RunResult {
   Table samples;   // /protocol/samples
   Table observed;  // /protocol/observed
   Agreement agreement;
+  // Rows of `trace` per traced infant, and of the protocol tables per protocol: a run divided
+  // among ranks joins each rank's rows segment by segment.
+  std::vector<std::size_t> trace_rows, phase_rows, sample_rows, observed_rows;
   double elapsed_s = 0;
   std::uint64_t dyad_steps = 0;
 };
@@ -59,6 +90,10 @@ Table trace_table_layout(const Model& model);
 // What the loader needs of a model.
 ModelSpec model_spec(const Model& model);
 SummarySpec summary_spec(const Model& model);
+
+// The provenance attributes alone (write_results writes them first).
+void write_provenance(OutputFile& out, const Model& model, const Scenario& s, const std::string& version,
+                      const std::string& commit);
 
 // Writes the provenance attributes, /infants, the trace and the protocol tables.
 // `version` and `commit` identify the program.

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace attune::sim {
 
@@ -20,25 +22,50 @@ std::vector<ClassCount> class_distribution(const Table& t, const SummarySpec& sp
 }
 
 std::string summarize(const Table& t, const SummarySpec& spec) {
-  std::string s = fmt::format("rows: {}\nclass distribution:\n", t.rows());
-  const auto dist = class_distribution(t, spec);
-  for (std::size_t i = 0; i < dist.size(); ++i)
-    s += fmt::format("  {} {:<13} {:>8}  {:5.1f}%\n", dist[i].letter, spec.classes[i].second, dist[i].count,
-                     100 * dist[i].fraction);
-  s += "outcome means (sd):\n";
-  for (const auto& name : spec.mean_columns) {
-    const Column* c = t.find(name);
-    if (!c || c->kind == Column::text || c->size() == 0) continue;
-    double sum = 0, sum2 = 0;
-    const std::size_t n = c->size();
-    for (std::size_t i = 0; i < n; ++i) {
+  Summary s(spec);
+  s.add(t);
+  return s.text();
+}
+
+Summary::Summary(SummarySpec spec)
+    : spec_(std::move(spec)),
+      class_counts_(spec_.classes.size(), 0),
+      numeric_(spec_.mean_columns.size(), -1),
+      sum_(spec_.mean_columns.size(), 0.0),
+      sum2_(spec_.mean_columns.size(), 0.0) {}
+
+void Summary::add(const Table& t) {
+  rows_ += t.rows();
+  const auto dist = class_distribution(t, spec_);
+  for (std::size_t i = 0; i < dist.size(); ++i) class_counts_[i] += dist[i].count;
+  for (std::size_t m = 0; m < spec_.mean_columns.size(); ++m) {
+    const Column* c = t.find(spec_.mean_columns[m]);
+    if (numeric_[m] < 0) numeric_[m] = c && c->kind != Column::text ? 1 : 0;
+    if (!numeric_[m] || !c) continue;
+    double sum = sum_[m], sum2 = sum2_[m];
+    for (std::size_t i = 0; i < c->size(); ++i) {
       const double v = c->kind == Column::int64 ? static_cast<double>(c->ints[i]) : c->reals[i];
       sum += v;
       sum2 += v * v;
     }
-    const double mean = sum / static_cast<double>(n);
-    const double sd = std::sqrt(std::max(0.0, sum2 / static_cast<double>(n) - mean * mean));
-    s += fmt::format("  {:<22} {:>10.4g}  ({:.3g})\n", name, mean, sd);
+    sum_[m] = sum, sum2_[m] = sum2;
+  }
+}
+
+std::string Summary::text() const {
+  std::string s = fmt::format("rows: {}\nclass distribution:\n", rows_);
+  for (std::size_t i = 0; i < spec_.classes.size(); ++i) {
+    const double fraction = rows_ ? static_cast<double>(class_counts_[i]) / static_cast<double>(rows_) : 0.0;
+    s += fmt::format("  {} {:<13} {:>8}  {:5.1f}%\n", spec_.classes[i].first, spec_.classes[i].second,
+                     class_counts_[i], 100 * fraction);
+  }
+  s += "outcome means (sd):\n";
+  for (std::size_t m = 0; m < spec_.mean_columns.size(); ++m) {
+    if (numeric_[m] != 1 || rows_ == 0) continue;
+    const auto n = static_cast<double>(rows_);
+    const double mean = sum_[m] / n;
+    const double sd = std::sqrt(std::max(0.0, sum2_[m] / n - mean * mean));
+    s += fmt::format("  {:<22} {:>10.4g}  ({:.3g})\n", spec_.mean_columns[m], mean, sd);
   }
   return s;
 }

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "sim/cli/mpi_farm.hpp"
+#include "sim/cli/mpi_run.hpp"
 #include "sim/cli/simulation.hpp"
 #include "sim/cli/sweep.hpp"
 #include "sim/cli/version.hpp"
@@ -69,6 +71,7 @@ std::vector<sim::Override> overrides_of(const ScenarioArgs& a) {
 int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
   const sim::Scenario s = load(args.in);
   const int threads = resolve_threads(args.threads);
+  if (mpi_world().size > 1) return run_on_ranks(args, stop, s, threads);
   if (args.checkpoint_every < 0)
     throw sim::InputError(
         fmt::format("--checkpoint-every {}: give a number of days >= 1", args.checkpoint_every));
@@ -81,6 +84,13 @@ int run_command(const RunArgs& args, const std::atomic<bool>& stop) {
   if (args.resume && !std::filesystem::exists(checkpoint))
     throw sim::InputError(
         fmt::format("{}: no checkpoint to resume from (run with --checkpoint-every DAYS first)", checkpoint));
+  if (args.resume) {
+    const auto attrs = sim::read_attributes(checkpoint);
+    if (attrs.count("ranks") && attrs.at("ranks") != "1")
+      throw sim::InputError(fmt::format(
+          "{}: this checkpoint was written by a run on {} ranks; resume it on as many (mpirun -n {})",
+          checkpoint, attrs.at("ranks"), attrs.at("ranks")));
+  }
   if (!args.resume && std::filesystem::exists(checkpoint) && !args.force)
     throw sim::InputError(
         fmt::format("{}: an unfinished run's checkpoint is here; continue it with --resume, or "

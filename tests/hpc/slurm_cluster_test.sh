@@ -139,4 +139,22 @@ sbatch --wait --quiet --array=0 --cpus-per-task=1 "$src/scripts/slurm/array.sbat
 grep -q "resuming:" attune-shard-*_0.log || fail "the resubmitted task did not resume"
 same long-single.h5 cut/part-0.h5
 echo "walltime: stopped by USR1, resumed by resubmission, equal to the single-process sweep"
+
+# 4. One run divided among 2 ranks as a chain of jobs (scripts/slurm/run_chain.sbatch): the walltime
+#    signal to link 1 after its first checkpoint; link 2, queued by link 1 with afterany, resumes
+#    it to the end and cancels link 3.
+run=$src/tests/data/ranks/checkpointed.yaml
+"$attune" run "$run" -o run-single.h5 --quiet --threads 1
+first=$(sbatch --parsable --ntasks=2 --cpus-per-task=1 "$src/scripts/slurm/run_chain.sbatch" "$run" chain.h5 7)
+for _ in $(seq 600); do [ -e chain.h5.ckpt ] && break; sleep 0.1; done
+scancel --batch --signal=USR1 "$first"
+for _ in $(seq 1200); do [ -e chain.h5 ] && ! squeue --noheader | grep -q . && break; sleep 0.1; done
+grep -q "stopped at its walltime" "attune-chain-$first.log" ||
+  fail "link 1 did not stop on the walltime signal: $(cat "attune-chain-$first.log")"
+[ -e chain.h5 ] || fail "the chain did not finish the run"
+grep -q "finished the run" attune-chain-*.log || fail "no link finished the run"
+for d in infants daily/availability daily/cortisol protocol/phases protocol/samples protocol/observed; do
+  h5diff run-single.h5 chain.h5 "/$d" >/dev/null || fail "the chained run differs from one process in /$d"
+done
+echo "chain: a run on 2 ranks stopped by USR1 and resumed by the next link equals one process"
 echo PASS

@@ -125,6 +125,20 @@ TEST(Ranks, DividedRunsEqualOneProcess) {
   }
 }
 
+// Correlated caregiver draws (the mutual model's defaults and a scenario's own pair) and a newcomer
+// drawn the same way: each rank's slice is drawn as one process draws it.
+TEST(Ranks, CorrelatedDrawsOfTheMutualModelEqualOneProcess) {
+  TempDir dir;
+  const std::string scenario = (data_dir() / "ranks" / "divided_mutual.yaml").string();
+  const std::string one = (dir / "one.h5").string(), three = (dir / "three.h5").string();
+  const CliResult single = run_attune({"run", scenario, "-o", one, "--threads", "1"});
+  ASSERT_EQ(single.status, 0) << single.output;
+  const CliResult r = run_shell(mpirun(3, "run " + quote(scenario) + " -o " + quote(three) + " --threads 1"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(first_dataset_difference(one, three), "");
+  EXPECT_EQ(summary_of(r.output), summary_of(single.output));
+}
+
 TEST(Ranks, DatasetComparisonSeesADifference) {
   // The comparison above can fail: another seed changes the datasets.
   TempDir dir;

@@ -295,10 +295,6 @@ void read_profiles(const Reader& rd, const YAML::Node& node, const ModelSpec& sp
   }
 }
 
-// Applies one --set to the tree; list items are addressed by index or by their 'name'.
-// Returns the path with list items named by index, as the validator names them.
-// A YAML::Node is a handle: taken by value, edits reach the caller's tree.
-// NOLINTNEXTLINE(performance-unnecessary-value-param)
 std::size_t caregiver_index(const ModelSpec& spec, std::string_view key) {
   const auto table = spec.params.caregiver;
   for (std::size_t i = 0; i < table.size(); ++i)
@@ -377,6 +373,10 @@ void read_correlations(const Reader& rd, const YAML::Node& node, const ModelSpec
         "positive definite); make them weaker");
 }
 
+// Applies one --set to the tree; list items are addressed by index or by their 'name'.
+// Returns the path with list items named by index, as the validator names them.
+// A YAML::Node is a handle: taken by value, edits reach the caller's tree.
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
 std::string apply_override(YAML::Node root, const Override& o) {
   YAML::Node value;
   try {

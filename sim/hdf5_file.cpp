@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include "sim/errors.hpp"
 
@@ -230,11 +231,30 @@ void check_output_path(const std::string& path, bool force, const std::vector<st
         fmt::format("{}: cannot write in the folder {}: {}", path, folder, std::strerror(errno)));
 }
 
+std::string hidden_beside(const std::string& target, std::string_view tag) {
+  const fs::path p(target);
+  return (p.parent_path() / fmt::format(".{}.{}-{}", p.filename().string(), tag, getpid())).string();
+}
+
+FileBeside::FileBeside(std::string target, std::string_view tag)
+    : target_(std::move(target)), temp_(hidden_beside(target_, tag)) {}
+
+FileBeside::~FileBeside() {
+  std::error_code ec;
+  if (!done_) fs::remove(temp_, ec);
+}
+
+void FileBeside::commit() {
+  std::error_code ec;
+  fs::rename(temp_, target_, ec);
+  if (ec) throw OutputError(fmt::format("cannot move {} to {}: {}", temp_, target_, ec.message()));
+  done_ = true;
+}
+
 OutputFile::OutputFile(const std::string& path, bool force) : path_(path), force_(force) {
   quiet_hdf5();
   check_output_path(path, force);
-  const fs::path p(path);
-  temp_ = (p.parent_path() / fmt::format(".{}.tmp-{}", p.filename().string(), getpid())).string();
+  temp_ = hidden_beside(path, "tmp");
   errno = 0;
   const hid_t f = H5Fcreate(temp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (f < 0)
@@ -558,23 +578,6 @@ std::vector<double> read_daily(const std::string& path, const std::string& field
   return out;
 }
 
-std::vector<double> read_matrix(const std::string& path, const std::string& name, std::size_t& cols) {
-  const H5Id file = open_file(path);
-  if (H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0)
-    throw InputError(fmt::format("{}: has no dataset {}", path, name));
-  H5Id ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, name);
-  H5Id space(H5Dget_space(ds.get()), H5Sclose, "matrix space");
-  if (H5Sget_simple_extent_ndims(space.get()) != 2)
-    throw InputError(fmt::format("{}: {} is not a matrix", path, name));
-  hsize_t dims[2];
-  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-  std::vector<double> out(checked_elements(path, name, dims[0], dims[1], sizeof(double)));
-  cols = dims[1];
-  if (!out.empty())
-    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
-  return out;
-}
-
 std::vector<double> read_matrix_rows(const std::string& path, const std::string& name, std::size_t row0,
                                      std::size_t count, std::size_t& rows, std::size_t& cols) {
   const H5Id file = open_file(path);
@@ -597,6 +600,11 @@ std::vector<double> read_matrix_rows(const std::string& path, const std::string&
   if (H5Dread(ds.get(), H5T_NATIVE_DOUBLE, mspace.get(), space.get(), H5P_DEFAULT, out.data()) < 0)
     throw InputError(fmt::format("{}: cannot read {} (the file is damaged or truncated)", path, name));
   return out;
+}
+
+std::vector<double> read_matrix(const std::string& path, const std::string& name, std::size_t& cols) {
+  std::size_t rows = 0;
+  return read_matrix_rows(path, name, 0, std::numeric_limits<std::size_t>::max(), rows, cols);
 }
 
 std::vector<std::string> list_group(const std::string& path, const std::string& group) {

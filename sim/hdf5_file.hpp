@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/table.hpp"
@@ -89,6 +90,25 @@ class OutputFile {
 // (InputError) a path that is one of `inputs`, a folder, an existing file without `force`, with
 // `force` anything but a regular file attune wrote, and a folder that is missing or not writable.
 void check_output_path(const std::string& path, bool force, const std::vector<std::string>& inputs = {});
+
+// The hidden name ".NAME.TAG-PID" beside `target`, where a file is written before it is renamed
+// into place, so that a failure leaves nothing (or the old file) at `target`.
+std::string hidden_beside(const std::string& target, std::string_view tag);
+
+// Such a file, removed when this goes out of scope unless it was renamed onto its target.
+class FileBeside {
+ public:
+  FileBeside(std::string target, std::string_view tag);
+  ~FileBeside();
+  FileBeside(const FileBeside&) = delete;
+  FileBeside& operator=(const FileBeside&) = delete;
+  const std::string& path() const { return temp_; }
+  void commit();  // renames it onto the target; OutputError when that fails
+
+ private:
+  std::string target_, temp_;
+  bool done_ = false;
+};
 
 // Building blocks shared by the run and sweep writers.
 namespace h5 {

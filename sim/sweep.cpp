@@ -4,7 +4,6 @@
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -261,25 +260,12 @@ void put_in_run_order(std::unique_ptr<SweepFile>& file, const std::string& path,
   // Read through the writer's own handle: reopening the file would fail while a reader (an
   // `attune info`, h5py) has it open, and would drop the lock that keeps other writers out.
   file->flush();
-  const fs::path p(path);
-  const std::string temp =
-      (p.parent_path() / fmt::format(".{}.order-{}", p.filename().string(), getpid())).string();
-  struct RemoveUnlessDone {
-    const std::string& path;
-    bool done = false;
-    ~RemoveUnlessDone() {
-      std::error_code ec;
-      if (!done) fs::remove(path, ec);
-    }
-  } cleanup{temp};
+  FileBeside temp(path, "order");
   like.runs = std::move(runs);
-  auto out = SweepFile::create(temp, true, like);
+  auto out = SweepFile::create(temp.path(), true, like);
   copy_runs_in_order(*out, {{file->handle(), path}}, rows);
   out.reset();
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  if (ec) throw OutputError(fmt::format("cannot move {} to {}: {}", temp, path, ec.message()));
-  cleanup.done = true;
+  temp.commit();
   file.reset();
 }
 

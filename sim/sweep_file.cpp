@@ -78,9 +78,7 @@ SweepFile::~SweepFile() {
 std::unique_ptr<SweepFile> SweepFile::create(const std::string& path, bool force, const Contents& c) {
   quiet_hdf5();
   check_output_path(path, force);
-  const fs::path p(path);
-  const std::string temp =
-      (p.parent_path() / fmt::format(".{}.tmp-{}", p.filename().string(), getpid())).string();
+  const std::string temp = hidden_beside(path, "tmp");
   try {
     const H5Id fapl = latest_format_access();
     H5Id file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose, temp);

@@ -49,9 +49,7 @@ void check_text_output(const std::string& path, bool force, const std::vector<st
 
 // Written to a temporary file beside the target and renamed into place when complete.
 void write_atomically(const std::string& path, const std::string& text) {
-  const fs::path p(path);
-  const std::string tmp =
-      (p.parent_path() / fmt::format(".{}.tmp-{}", p.filename().string(), getpid())).string();
+  const std::string tmp = sim::hidden_beside(path, "tmp");
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     f << text;

@@ -1,7 +1,6 @@
 // `attune merge`: shard files of one sweep (--shard I/N, e.g. a SLURM job array) into one file
 // whose datasets equal those of the same sweep run in one process.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -195,26 +194,13 @@ int merge_command(const std::vector<std::string>& paths, const std::string& outp
   c.summary = summary_layout;
   // Written beside the target and renamed into place when complete: a failure (a damaged part,
   // a full disk) leaves no partial file at `output`.
-  const std::filesystem::path target(output);
-  const std::string temp =
-      (target.parent_path() / fmt::format(".{}.merge-{}", target.filename().string(), getpid())).string();
-  struct RemoveUnlessDone {
-    const std::string& path;
-    bool done = false;
-    ~RemoveUnlessDone() {
-      std::error_code ec;
-      if (!done) std::filesystem::remove(path, ec);
-    }
-  } cleanup{temp};
-  auto out = sim::SweepFile::create(temp, true, c);
+  sim::FileBeside temp(output, "merge");
+  auto out = sim::SweepFile::create(temp.path(), true, c);
   sim::copy_runs_in_order(*out, sources, rows);
   out.reset();
   if (!force && std::filesystem::exists(output))
     throw sim::InputError(fmt::format("{}: appeared while merging; use --force to overwrite it", output));
-  std::error_code ec;
-  std::filesystem::rename(temp, output, ec);
-  if (ec) throw sim::OutputError(fmt::format("cannot move {} to {}: {}", temp, output, ec.message()));
-  cleanup.done = true;
+  temp.commit();
   fmt::print("merged {} parts ({} runs) into {}\n", parts.size(), runs.size(), output);
   return 0;
 }

@@ -42,20 +42,11 @@ std::uint32_t choose_profile(const Scenario& s, std::uint64_t caregiver) {
 
 CaregiverDraws::CaregiverDraws(const Scenario& s, const ParamTables& tables)
     : seed_(s.seed), tables_(tables) {
-  for (const Correlation& c : s.correlations)
-    for (std::size_t k : {c.a, c.b})
-      if (std::find(params_.begin(), params_.end(), k) == params_.end()) params_.push_back(k);
-  std::sort(params_.begin(), params_.end());
-  const std::size_t n = params_.size();
-  std::vector<double> m(n * n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) m[i * n + i] = 1.0;
-  for (const Correlation& c : s.correlations) {
-    const std::size_t i = position(c.a), j = position(c.b);
-    m[i * n + j] = m[j * n + i] = c.rho;
-  }
-  lower_ = cholesky(m, n);
-  if (n > 0 && lower_.empty())
+  CorrelationFactor f = correlation_factor(s.correlations);
+  if (!f.params.empty() && f.lower.empty())
     throw InputError("the population's correlations cannot hold together (not positive definite)");
+  params_ = std::move(f.params);
+  lower_ = std::move(f.lower);
 }
 
 std::size_t CaregiverDraws::position(std::size_t k) const {

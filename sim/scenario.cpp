@@ -354,19 +354,7 @@ void read_correlations(const Reader& rd, const YAML::Node& node, const ModelSpec
     }
   }
   // Together possible: the matrix over the correlated parameters must be positive definite.
-  std::vector<std::size_t> index;
-  for (const Correlation& c : list)
-    for (std::size_t k : {c.a, c.b})
-      if (std::find(index.begin(), index.end(), k) == index.end()) index.push_back(k);
-  const std::size_t n = index.size();
-  std::vector<double> m(n * n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) m[i * n + i] = 1.0;
-  for (const Correlation& c : list) {
-    const auto i = static_cast<std::size_t>(std::find(index.begin(), index.end(), c.a) - index.begin());
-    const auto j = static_cast<std::size_t>(std::find(index.begin(), index.end(), c.b) - index.begin());
-    m[i * n + j] = m[j * n + i] = c.rho;
-  }
-  if (n > 0 && cholesky(m, n).empty())
+  if (!list.empty() && correlation_factor(list).lower.empty())
     rd.fail(
         node, path,
         "these correlations cannot hold together (with the model's defaults, the correlation matrix is not "
@@ -872,6 +860,23 @@ void emit_experiment(YAML::Emitter& out, const Experiment& e, const ModelSpec& s
 }
 
 }  // namespace
+
+CorrelationFactor correlation_factor(const std::vector<Correlation>& list) {
+  CorrelationFactor f;
+  for (const Correlation& c : list)
+    for (std::size_t k : {c.a, c.b})
+      if (std::find(f.params.begin(), f.params.end(), k) == f.params.end()) f.params.push_back(k);
+  std::sort(f.params.begin(), f.params.end());
+  const std::size_t n = f.params.size();
+  const auto at = [&](std::size_t k) {
+    return static_cast<std::size_t>(std::find(f.params.begin(), f.params.end(), k) - f.params.begin());
+  };
+  std::vector<double> m(n * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) m[i * n + i] = 1.0;
+  for (const Correlation& c : list) m[at(c.a) * n + at(c.b)] = m[at(c.b) * n + at(c.a)] = c.rho;
+  f.lower = cholesky(m, n);
+  return f;
+}
 
 std::string to_yaml(const Scenario& s, const ModelSpec& spec) {
   YAML::Emitter out;

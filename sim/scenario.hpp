@@ -39,6 +39,15 @@ struct Correlation {
   double rho = 0;            // correlation of the normal scores, in (-1, 1)
 };
 
+// The caregiver parameters that appear in a list of correlations, ascending, and the lower
+// Cholesky factor of their correlation matrix (row-major); `lower` is empty when the correlations
+// cannot hold together (the matrix is not positive definite).
+struct CorrelationFactor {
+  std::vector<std::size_t> params;
+  std::vector<double> lower;
+};
+CorrelationFactor correlation_factor(const std::vector<Correlation>& list);
+
 struct Scenario {
   std::string source;  // the file it came from
   std::string name;

@@ -87,8 +87,11 @@ def simulate(cg: dict, ip: dict, n: int, days: int, seed: int, sessions_per_day=
     agenda_options = {AWAY: (C_ATTEND, PLAY), C_ATTEND: (AWAY, PLAY), PLAY: (AWAY, C_ATTEND), SOOTHE: (AWAY, C_ATTEND, PLAY)}
     idx = np.arange(n)
 
-    def learn(mask, responded, frightened, rejected, shock):
+    def learn(mask_all, responded, frightened, rejected, shock, duration):
         nonlocal E, V, R, g, S, r
+        # An episode that ended on its own, unanswered, within the window teaches nothing (§7.6).
+        brief = ~responded & ~frightened & ~rejected & ~shock & (duration < p["response_window_s"])
+        mask = mask_all & ~brief
         o = (responded & ~frightened).astype(float)
         err = o - E
         E = np.where(mask, E + p["expectation_rate"] * err, E)
@@ -96,12 +99,13 @@ def simulate(cg: dict, ip: dict, n: int, days: int, seed: int, sessions_per_day=
         R = np.where(mask, R + p["rejection_rate"] * (rejected.astype(float) - R), R)
         spread = np.minimum(1.0, 4 * V) ** 3
         pressure = np.maximum(R, (1 - E) * (1 - spread))
-        target = np.clip((1 + p["hyper"] * (p["gain_max"] - 1) * spread) * (1 - p["deact"] * pressure),
-                         p["gain_min"], p["gain_max"])
+        up = 1 + p["hyper"] * (p["gain_max"] - 1) * spread
+        down = np.maximum(1 - p["deact"] * pressure, p["gain_min"])
+        target = np.clip(np.where(up * down >= 1, up, down), p["gain_min"], p["gain_max"])
         g = np.where(mask, g + p["strategy_rate"] * (target - g), g)
-        sens = mask & (~responded | shock)
+        sens = mask_all & (~responded | shock)
         S = np.where(sens, S + p["sensitization_rate"] * (1 - S), S)
-        co = mask & responded & ~shock
+        co = mask_all & responded & ~shock
         r = np.where(co, r + p["coregulation_rate"] * (rcap - r), r)
 
     for day in range(days):
@@ -221,7 +225,7 @@ def simulate(cg: dict, ip: dict, n: int, days: int, seed: int, sessions_per_day=
                 shock = open_ & (unatt >= p["shock_s"])
                 ended = open_ & ((x < th / 2) | shock)
                 if ended.any():
-                    learn(ended, latency <= p["response_window_s"], fright, rej, shock)
+                    learn(ended, latency <= p["response_window_s"], fright, rej, shock, t - onset)
                 tot["episodes"] += ended
                 open_ = open_ & ~ended
                 diss = np.where(shock, p["dissociation_s"], diss)

@@ -254,7 +254,8 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
   bool responded = false;
   if (ended) {
     responded = f.latency <= p.response_window_s;
-    if (st.caregiver) learn_from_episode(p, Episode{responded, f.frightened, f.rejected, shock}, wm, infant);
+    if (st.caregiver)
+      learn_from_episode(p, Episode{responded, f.frightened, f.rejected, shock, t - f.onset}, wm, infant);
     f.open = false;
     ++tally.episodes;
     tally.responded += (responded && !f.frightened) ? 1 : 0;
@@ -353,17 +354,30 @@ double fr_probability(const CaregiverParams& c, double y) {
   return c.fr_max * logistic(c.fr_slope * (y - c.fr_threshold) + c.fr_unresolved * c.unresolved);
 }
 
+double strategy_target(const InfantParams& p, double spread, double pressure) {
+  // Main's (1990) conditional strategies are alternatives: the infant follows the stronger
+  // pressure, compared as the distance each would move the gain in log terms. Multiplying them
+  // instead let a rejecting and an unpredictable caregiver cancel into a "secure" gain of 1.
+  const double up = 1.0 + p.hyper * (p.gain_max - 1.0) * spread;
+  const double down = std::max(1.0 - p.deact * pressure, p.gain_min);
+  return std::clamp(up * down >= 1.0 ? up : down, p.gain_min, p.gain_max);
+}
+
+bool censored(const InfantParams& p, const Episode& e) {
+  return !e.responded && !e.frightened && !e.rejected && !e.shock && e.duration_s < p.response_window_s;
+}
+
 void learn_from_episode(const InfantParams& p, const Episode& e, WorkingModel& wm, Infant& infant) {
-  const double outcome = (e.responded && !e.frightened) ? 1.0 : 0.0;
-  const double error = outcome - wm.expectation;
-  wm.expectation += p.expectation_rate * error;
-  wm.unpredictability += p.expectation_rate * (error * error - wm.unpredictability);
-  wm.rejection += p.rejection_rate * ((e.rejected ? 1.0 : 0.0) - wm.rejection);
-  const double spread = unpredictability_scale(wm.unpredictability);
-  const double pressure = std::max(wm.rejection, (1.0 - wm.expectation) * (1.0 - spread));
-  const double target = std::clamp((1.0 + p.hyper * (p.gain_max - 1.0) * spread) * (1.0 - p.deact * pressure),
-                                   p.gain_min, p.gain_max);
-  wm.gain += p.strategy_rate * (target - wm.gain);
+  if (!censored(p, e)) {
+    const double outcome = (e.responded && !e.frightened) ? 1.0 : 0.0;
+    const double error = outcome - wm.expectation;
+    wm.expectation += p.expectation_rate * error;
+    wm.unpredictability += p.expectation_rate * (error * error - wm.unpredictability);
+    wm.rejection += p.rejection_rate * ((e.rejected ? 1.0 : 0.0) - wm.rejection);
+    const double spread = unpredictability_scale(wm.unpredictability);
+    const double pressure = std::max(wm.rejection, (1.0 - wm.expectation) * (1.0 - spread));
+    wm.gain += p.strategy_rate * (strategy_target(p, spread, pressure) - wm.gain);
+  }
   if (!e.responded || e.shock) infant.sensitization += p.sensitization_rate * (1.0 - infant.sensitization);
   if (e.responded && !e.shock)
     infant.regulation += p.coregulation_rate * (infant.regulation_cap - infant.regulation);

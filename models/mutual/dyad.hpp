@@ -130,10 +130,11 @@ using SampleSink = std::function<void(const Sample&)>;
 
 // The end of one distress episode, as the working model sees it.
 struct Episode {
-  bool responded;   // soothing began within W of onset
-  bool frightened;  // frightening behaviour during the episode
-  bool rejected;    // the caregiver turned away from the bid
-  bool shock;       // ended in dissociation
+  bool responded;     // soothing began within W of onset
+  bool frightened;    // frightening behaviour during the episode
+  bool rejected;      // the caregiver turned away from the bid
+  bool shock;         // ended in dissociation
+  double duration_s;  // onset to end
 };
 
 // A protocol given during simulate_day() (as the reference model's LabVisit): it takes the place of
@@ -199,6 +200,14 @@ double fr_probability(const CaregiverParams& c, double y);
 // The unpredictability the strategy responds to: (min(1, 4V))³, in [0,1] (4V = 1 when comfort
 // comes half the time at random).
 double unpredictability_scale(double v);
+
+// The target of the signalling strategy (MODEL2.md §7.6): the stronger of the two conditional
+// strategies, hyperactivation by unpredictability `spread` or deactivation by `pressure`.
+double strategy_target(const InfantParams& p, double spread, double pressure);
+
+// Whether an episode says nothing about the caregiver's comfort: it ended on its own, unanswered,
+// before the response window was over, and without fright, rejection or shock (censored).
+bool censored(const InfantParams& p, const Episode& e);
 
 // The end-of-episode learning rule (MODEL2.md §7.6) applied to one working model and the infant.
 void learn_from_episode(const InfantParams& p, const Episode& e, WorkingModel& wm, Infant& infant);

@@ -18,9 +18,9 @@ struct Field {
 
 // clang-format off
 const std::array<Field<CaregiverParams>, 17> kCaregiver{{
-  {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.7, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
-  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.31, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
-  {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.11, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
+  {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.75, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
+  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.19, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
+  {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.15, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
   {{"unresolved", "u", "1", "AAI unresolved loss or trauma: raises frightened/frightening behaviour", 0.15, 0, 1, false, false, DistKind::beta, 1.5}, &CaregiverParams::unresolved},
   {{"baseline_stress", "b_c", "1", "the caregiver's resting dysregulation (depression, poverty load)", 0.2, 0, 1, false, true, DistKind::beta, 6}, &CaregiverParams::baseline_stress},
   {{"caregiver_regulation", "r_c", "per s", "return of the caregiver's arousal to her baseline", 0.02}, &CaregiverParams::caregiver_regulation},
@@ -106,12 +106,18 @@ const auto kInfantInfo = infos(kInfant);
 // (1995) found d = .72 (r = .34, 10 samples, N = 389) between AAI autonomy and observed
 // responsiveness. Autonomy is low dismissing and low preoccupied, so sensitivity's normal score
 // correlates −.34 with each. The meta-analytic r is between a classification and a rating; the
-// latent correlation would be somewhat larger, so −.34 is the cautious reading.
+// latent correlation would be somewhat larger, so −.34 is the cautious reading. Unresolved loss is
+// left out: its path to D does not run through sensitivity (Madigan et al. 2006).
 constexpr std::string_view kAutonomySensitivity =
     "van IJzendoorn 1995: AAI autonomy and parental responsiveness, d = .72 (r = .34)";
-const std::array<sim::ParamCorrelation, 2> kCorrelations{{
+// Depressed mothers are more disengaged with their infants: Lovejoy et al. (2000), d = .29
+// (r = .14); the resting dysregulation b_c stands for that load.
+constexpr std::string_view kDepressionSensitivity =
+    "Lovejoy et al. 2000: maternal depression and disengaged parenting, d = .29 (r = .14)";
+const std::array<sim::ParamCorrelation, 3> kCorrelations{{
     {"sensitivity", "dismissing", -0.34, kAutonomySensitivity},
     {"sensitivity", "preoccupied", -0.34, kAutonomySensitivity},
+    {"sensitivity", "baseline_stress", -0.14, kDepressionSensitivity},
 }};
 
 }  // namespace

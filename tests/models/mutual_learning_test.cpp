@@ -23,7 +23,7 @@ TEST(MutualLearning, AnsweredEpisodeFromBirth) {
   Infant infant;
   infant.regulation = 0.01;
   infant.regulation_cap = 0.05;
-  learn_from_episode(p, Episode{true, false, false, false}, wm, infant);
+  learn_from_episode(p, Episode{true, false, false, false, 30.0}, wm, infant);
   EXPECT_NEAR(wm.expectation, 0.525, kTol);
   EXPECT_NEAR(wm.unpredictability, 0.25, kTol);
   EXPECT_EQ(wm.rejection, 0.0);
@@ -37,7 +37,8 @@ TEST(MutualLearning, AnsweredEpisodeFromBirth) {
 // From E = 0.8, V = 0.1, R = 0.2, g = 1.2, an unanswered episode in which the caregiver turned
 // away: δ = −0.8, E = 0.76, V = 0.1 + 0.05(0.64 − 0.1) = 0.127, R = 0.2 + 0.05·0.8 = 0.24;
 // scale (4·0.127)³ = 0.131096512; pressure max(0.24, 0.24·(1 − 0.131096512)) = 0.24;
-// g* = (1 + 2·0.131096512)(1 − 2·0.24) = 0.65634037248; g = 1.2 + 0.05(g* − 1.2).
+// up = 1 + 2·0.131096512 = 1.262193024, down = 1 − 2·0.24 = 0.52; up·down < 1, so deactivation
+// is the stronger pressure and g* = 0.52; g = 1.2 + 0.05(0.52 − 1.2) = 1.166.
 TEST(MutualLearning, RejectedEpisodeMovesTowardDeactivation) {
   const InfantParams p;
   WorkingModel wm{0.8, 0.1, 0.2, 1.2, 0.0};
@@ -45,12 +46,12 @@ TEST(MutualLearning, RejectedEpisodeMovesTowardDeactivation) {
   infant.regulation = 0.02;
   infant.regulation_cap = 0.05;
   infant.sensitization = 0.1;
-  learn_from_episode(p, Episode{false, false, true, false}, wm, infant);
+  learn_from_episode(p, Episode{false, false, true, false, 30.0}, wm, infant);
   EXPECT_NEAR(wm.expectation, 0.76, kTol);
   EXPECT_NEAR(wm.unpredictability, 0.127, kTol);
   EXPECT_NEAR(wm.rejection, 0.24, kTol);
   EXPECT_NEAR(unpredictability_scale(wm.unpredictability), 0.131096512, kTol);
-  EXPECT_NEAR(wm.gain, 1.172817018624, kTol);
+  EXPECT_NEAR(wm.gain, 1.166, kTol);
   EXPECT_EQ(infant.regulation, 0.02) << "no co-regulation without a response";
   // Unrepaired distress sensitizes the HPA axis: S ← S + η_S(1 − S) = 0.1 + 0.02·0.9.
   EXPECT_NEAR(infant.sensitization, 0.118, kTol);
@@ -61,10 +62,50 @@ TEST(MutualLearning, FrightenedResponseCountsAsNoComfort) {
   const InfantParams p;
   WorkingModel a, b;
   Infant ia, ib;
-  learn_from_episode(p, Episode{true, true, false, false}, a, ia);
-  learn_from_episode(p, Episode{false, false, false, false}, b, ib);
+  learn_from_episode(p, Episode{true, true, false, false, 30.0}, a, ia);
+  learn_from_episode(p, Episode{false, false, false, false, 30.0}, b, ib);
   EXPECT_EQ(a.expectation, b.expectation);
   EXPECT_EQ(a.gain, b.gain);
+}
+
+// Rejection and unpredictability together do not cancel into security (Main 1990: the two
+// conditional strategies are alternatives). Spread 0.6 gives up = 1 + 2·0.6 = 2.2, pressure 0.3
+// gives down = 1 − 2·0.3 = 0.4; the product 0.88 (avoidance 0.15: "secure") was the old target.
+// Now the stronger pull wins: ln 2.2 = 0.79 < −ln 0.4 = 0.92, so g* = 0.4 (avoidance 0.75). With
+// the pressure at 0.2 (down 0.6, −ln 0.6 = 0.51) hyperactivation wins: g* = 2.2.
+TEST(MutualLearning, ConflictingPressuresDoNotCancel) {
+  const InfantParams p;
+  EXPECT_NEAR(strategy_target(p, 0.6, 0.3), 0.4, kTol);
+  EXPECT_NEAR(strategy_target(p, 0.6, 0.2), 2.2, kTol);
+  EXPECT_NEAR(strategy_target(p, 0.0, 0.0), 1.0, kTol);
+  EXPECT_NEAR(strategy_target(p, 1.0, 0.0), p.gain_max, kTol);
+  EXPECT_NEAR(strategy_target(p, 0.0, 0.9), p.gain_min, kTol);
+}
+
+// An episode that ended on its own, unanswered, before the response window was over says nothing
+// about the caregiver's comfort: no learning (censored). It still sensitizes the HPA axis, as any
+// unanswered distress does. The same episode lasting past the window counts as no comfort.
+TEST(MutualLearning, BriefUnansweredEpisodeIsCensored) {
+  const InfantParams p;
+  const WorkingModel start{0.7, 0.2, 0.1, 1.1, 0.0};
+  WorkingModel brief = start, long_one = start;
+  Infant ib, il;
+  learn_from_episode(p, Episode{false, false, false, false, p.response_window_s - 1.0}, brief, ib);
+  learn_from_episode(p, Episode{false, false, false, false, p.response_window_s}, long_one, il);
+  EXPECT_EQ(brief.expectation, start.expectation);
+  EXPECT_EQ(brief.unpredictability, start.unpredictability);
+  EXPECT_EQ(brief.rejection, start.rejection);
+  EXPECT_EQ(brief.gain, start.gain);
+  EXPECT_NEAR(ib.sensitization, p.sensitization_rate, kTol);
+  EXPECT_NEAR(long_one.expectation, 0.7 - 0.05 * 0.7, kTol);
+  // A brief episode with a rejection, a fright or a shock is not censored.
+  WorkingModel rejected = start;
+  learn_from_episode(p, Episode{false, false, true, false, 5.0}, rejected, ib);
+  EXPECT_NEAR(rejected.rejection, 0.1 + 0.05 * 0.9, kTol);
+  EXPECT_TRUE(censored(p, Episode{false, false, false, false, 5.0}));
+  EXPECT_FALSE(censored(p, Episode{true, false, false, false, 5.0}));
+  EXPECT_FALSE(censored(p, Episode{false, true, false, false, 5.0}));
+  EXPECT_FALSE(censored(p, Episode{false, false, false, true, 5.0}));
 }
 
 // The strategy uses its whole range: reliably rejected bids drive g to g_min (avoidance 1);
@@ -74,8 +115,8 @@ TEST(MutualLearning, StrategyReachesBothEnds) {
   WorkingModel rejected, coin;
   Infant infant;
   for (int k = 0; k < 400; ++k) {
-    learn_from_episode(p, Episode{false, false, true, false}, rejected, infant);
-    learn_from_episode(p, Episode{k % 2 == 0, false, false, false}, coin, infant);
+    learn_from_episode(p, Episode{false, false, true, false, 30.0}, rejected, infant);
+    learn_from_episode(p, Episode{k % 2 == 0, false, false, false, 30.0}, coin, infant);
   }
   EXPECT_NEAR(rejected.gain, p.gain_min, 1e-6);
   EXPECT_GT(coin.gain, 0.97 * p.gain_max);

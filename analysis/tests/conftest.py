@@ -47,7 +47,7 @@ def data_dir(tmp_path_factory):
 def run_file(data_dir):
     """The default scenario, shrunk, with daily series and traces of two infants on two days."""
     out = data_dir / "run.h5"
-    attune("run", REPO / "scenarios/default.yaml", "-o", out, "--quiet", "--threads", "1",
+    attune("run", REPO / "scenarios/reference/default.yaml", "-o", out, "--quiet", "--threads", "1",
            "--set", f"population.infants={RUN_INFANTS}", "--set", f"time.days={RUN_DAYS}",
            "--set", f"output.daily=[{', '.join(DAILY_FIELDS)}]",
            "--set", f"trace.infants={TRACE_INFANTS}", "--set", f"trace.days={TRACE_DAYS}",
@@ -59,7 +59,7 @@ def run_file(data_dir):
 def plain_run_file(data_dir):
     """A run without daily series or traces, and a single caregiver profile."""
     out = data_dir / "plain.h5"
-    attune("run", REPO / "scenarios/archetypes/secure.yaml", "-o", out, "--quiet",
+    attune("run", REPO / "scenarios/reference/archetypes/secure.yaml", "-o", out, "--quiet",
            "--threads", "1", "--set", "population.infants=10", "--set", "time.days=3")
     return out
 
@@ -68,7 +68,7 @@ def plain_run_file(data_dir):
 def factorial_file(data_dir):
     """attunement × repair rate (9 × 6 points, 2 replicates), 3 infants for 3 days each."""
     out = data_dir / "factorial.h5"
-    attune("sweep", REPO / "scenarios/sweeps/attunement_by_repair.yaml", "-o", out, "--quiet",
+    attune("sweep", REPO / "scenarios/reference/sweeps/attunement_by_repair.yaml", "-o", out, "--quiet",
            "--threads", "1", "--set", "population.infants=3", "--set", "time.days=3")
     return out
 
@@ -77,7 +77,7 @@ def factorial_file(data_dir):
 def saltelli_file(data_dir):
     """The shipped Saltelli sweep with 4 base samples (28 points) of 3 infants for 2 days."""
     out = data_dir / "saltelli.h5"
-    attune("sweep", REPO / "scenarios/sweeps/sensitivity_saltelli.yaml", "-o", out, "--quiet",
+    attune("sweep", REPO / "scenarios/reference/sweeps/sensitivity_saltelli.yaml", "-o", out, "--quiet",
            "--threads", "1", "--set", "population.infants=3", "--set", "time.days=2",
            "--set", "sweep.samples=4")
     return out

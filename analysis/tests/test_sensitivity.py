@@ -225,7 +225,7 @@ def test_a_shard_is_refused_with_advice(tmp_path):
     from conftest import REPO, attune
 
     shard = tmp_path / "shard.h5"
-    attune("sweep", REPO / "scenarios/sweeps/sensitivity_saltelli.yaml", "-o", shard, "--quiet",
+    attune("sweep", REPO / "scenarios/reference/sweeps/sensitivity_saltelli.yaml", "-o", shard, "--quiet",
            "--threads", "1", "--shard", "0/2", "--set", "population.infants=2",
            "--set", "time.days=1", "--set", "sweep.samples=2")
     with pytest.raises(AnalysisError, match=r"shard 0/2 .*attune merge"):

@@ -7,7 +7,7 @@ set -euo pipefail
 attune=$(realpath "$1")
 max=${2:-4}
 src=$(cd "$(dirname "$0")/../.." && pwd)
-scenario=$src/scenarios/default.yaml
+scenario=$src/scenarios/reference/default.yaml
 daily='output.daily=[availability,cortisol]'
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mpi=(mpirun --oversubscribe --bind-to none)

@@ -32,7 +32,7 @@ struct ArchetypeRun {
 };
 
 ArchetypeRun run_archetype(const char* file) {
-  const auto path = source_dir() / "scenarios" / "archetypes" / (std::string(file) + ".yaml");
+  const auto path = source_dir() / "scenarios" / "reference" / "archetypes" / (std::string(file) + ".yaml");
   const sim::Scenario s =
       sim::load_scenario(path.string(), {{"population.infants", "100"}}, app::model_spec());
   app::RunSettings settings;

@@ -347,8 +347,9 @@ TEST(CompareCli, PairedArmsOfARealExperimentInTheOrderOfTheScenario) {
   TempDir dir;
   const std::string out = (dir / "arms.h5").string();
   const CliResult made = run_attune(
-      {"run", (source_dir() / "scenarios" / "reference" / "experiments" / "repair_vs_attunement.yaml").string(), "-o", out,
-       "--quiet", "--threads", "1", "--set", "population.infants=20", "--set", "time.days=4"});
+      {"run",
+       (source_dir() / "scenarios" / "reference" / "experiments" / "repair_vs_attunement.yaml").string(),
+       "-o", out, "--quiet", "--threads", "1", "--set", "population.infants=20", "--set", "time.days=4"});
   ASSERT_EQ(made.status, 0) << made.output;
   const CliResult r = run_attune({"compare", out, "--json", "--outcomes", "B,fear", "--bootstrap", "100"});
   ASSERT_EQ(r.status, 0) << r.output;

@@ -319,6 +319,7 @@ EVENT_LANES = (  # (column, lane label, marker, colour)
     ("rupture", "rupture", "v", "#b15928"),
     ("repair", "repair", "^", "#1f78b4"),
     ("shock", "shock", "X", "#e31a1c"),
+    ("fear_display", "fear display", "o", "#D55E00"),  # mutual model only
 )
 SPAN_LANES = (  # (column, lane label, colour)
     ("frightening", "frightening care", "#D55E00"),
@@ -376,11 +377,17 @@ def movie_strip(data, infant_id=None, day=None, session=None, caregiver_id=None)
     fig = _figure(11, 5.6)
     top, lanes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     top.plot(t, s["x"].to_numpy(), color="#1b1b1b", lw=1.2, label="infant arousal x")
-    top.plot(t, s["xc"].to_numpy(), color="#cc3377", lw=1.2, label="caregiver arousal x_c")
+    # The reference model writes x_c and E; the mutual model (MODEL2.md) writes the partner's
+    # arousal y and her state (0 = away).
+    mutual = "xc" not in s and "y" in s
+    top.plot(t, s["y" if mutual else "xc"].to_numpy(), color="#cc3377", lw=1.2,
+             label="caregiver arousal y" if mutual else "caregiver arousal x_c")
+    away = s["partner_state"].to_numpy() == 0 if mutual else s["engaged"].to_numpy() == 0
     first_span = True
-    for a, b in _runs(s["engaged"].to_numpy() == 0):
+    for a, b in _runs(away):
         top.axvspan(t[a], t[b] + dt, color="#9e9e9e", alpha=0.25, linewidth=0,
-                    label="caregiver disengaged (E = 0)" if first_span else None)
+                    label=("caregiver away" if mutual else "caregiver disengaged (E = 0)")
+                    if first_span else None)
         first_span = False
     top.axhline(0, color="#777777", lw=0.6, ls=":")
     top.set_ylabel("arousal")
@@ -425,19 +432,23 @@ def _draw_episodes(ax, s: pd.DataFrame, t: np.ndarray, dt: float, y: float) -> N
     ends = t[s["episode_end"].to_numpy() != 0]
     latency = s["latency"].to_numpy(dtype=float)[s["episode_end"].to_numpy() != 0] \
         if "latency" in s else np.full(ends.size, np.nan)
-    for end, lat in zip(ends, latency):
+    # The mutual model records whether the episode was soothed within the window, not when.
+    answered = s["responded"].to_numpy()[s["episode_end"].to_numpy() != 0] != 0 \
+        if "latency" not in s and "responded" in s else None
+    for k, (end, lat) in enumerate(zip(ends, latency)):
         before = [a for a in starts if a <= end]
         onset = before[-1] if before else (end - lat if np.isfinite(lat) else t[0])
         if before:
             starts.remove(onset)
         ax.hlines(y, onset, end + dt, color="#333333", lw=4, alpha=0.6)
+        ok = bool(answered[k]) if answered is not None else bool(np.isfinite(lat))
         if np.isfinite(lat):
             ax.plot([onset + lat], [y], marker="|", color="#009E73", markersize=14, mew=2.5)
             text = f"{lat:.0f} s"
         else:
-            text = "no response"
+            text = "answered" if ok else "no response"
         ax.annotate(text, (onset, y), xytext=(0, 7), textcoords="offset points", fontsize=7,
-                    ha="left", va="bottom", color="#009E73" if np.isfinite(lat) else "#D55E00")
+                    ha="left", va="bottom", color="#009E73" if ok else "#D55E00")
     for onset in starts:  # still open when the session ended: dropped by the model
         ax.hlines(y, onset, t[-1] + dt, color="#333333", lw=4, alpha=0.25, linestyles="dashed")
 

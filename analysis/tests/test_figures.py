@@ -10,7 +10,7 @@ from matplotlib.patches import Rectangle
 
 from attune_analysis import AnalysisError, CLASS_COLORS, CLASS_ORDER, figures, load
 from attune_analysis.report import figure_png
-from conftest import DAILY_FIELDS, TRACE_DAYS, TRACE_INFANTS
+from conftest import DAILY_FIELDS, REPO, TRACE_DAYS, TRACE_INFANTS, attune
 
 matplotlib.use("Agg")
 
@@ -258,4 +258,28 @@ def test_morris_figure(morris_file):
     (ax,) = visible_axes(fig)
     assert ax.get_xlabel().startswith("μ*") and ax.get_ylabel().startswith("σ")
     assert len(ax.get_lines()) >= 1
+    assert_renders(fig)
+
+
+def test_movie_strip_of_a_mutual_lesson(data_dir):
+    """The mutual model's traces (partner arousal y, partner_state, fear displays, responded)."""
+    out = data_dir / "mutual_lesson.h5"
+    attune("run", REPO / "scenarios/teaching/frightened_caregiver.yaml", "-o", out, "--quiet",
+           "--threads", "1", "--set", "population.infants=3", "--set", "time.days=2",
+           "--set", "trace.infants=[1]", "--set", "trace.days=[1]", "--set", "trace.sessions=[0]")
+    session = load.trace(out, 1, 1, 0)
+    assert "xc" not in session and "partner_state" in session
+    fig = figures.movie_strip(out, infant_id=1, day=1, session=0)
+    top, lanes = fig.axes
+    assert [line.get_label() for line in top.get_lines()[:2]] == \
+        ["infant arousal x", "caregiver arousal y"]
+    assert list(top.get_lines()[1].get_ydata()) == list(session["y"])
+    assert len(top.patches) == len(figures._runs(session["partner_state"].to_numpy() == 0))
+    ends = session["episode_end"].to_numpy() != 0
+    texts = sorted(t.get_text() for t in lanes.texts)
+    answered = int(session["responded"].to_numpy()[ends].sum())
+    assert texts == sorted(["answered"] * answered + ["no response"] * (int(ends.sum()) - answered))
+    markers = {line.get_label(): len(line.get_xdata()) for line in lanes.get_lines()
+               if not line.get_label().startswith("_")}
+    assert markers.get("fear display", 0) == int(session["fear_display"].sum())
     assert_renders(fig)

@@ -23,6 +23,13 @@ std::vector<fs::path> shipped_scenarios() {
   return out;
 }
 
+// scenarios/reference/ repeats the file names of scenarios/: name outputs by the relative path.
+std::string output_name(const fs::path& file) {
+  std::string name = fs::relative(file, source_dir() / "scenarios").replace_extension().string();
+  std::replace(name.begin(), name.end(), '/', '_');
+  return name;
+}
+
 TEST(ShippedScenarios, LoadAndRunShrunk) {
   const auto files = shipped_scenarios();
   ASSERT_GE(files.size(), 5u) << "the archetypes at least";
@@ -35,7 +42,7 @@ TEST(ShippedScenarios, LoadAndRunShrunk) {
     int days = 3;
     for (const auto& p : s.experiment.protocols) days = std::max(days, p.day + 1);
     for (const auto& c : s.experiment.changes) days = std::max(days, c.day + 1);
-    const auto out = dir / (file.stem().string() + ".h5");
+    const auto out = dir / (output_name(file) + ".h5");
     const CliResult r = run_attune({"run", file.string(), "-o", out.string(), "--quiet", "--threads", "1",
                                     "--set", "population.infants=20", "--set",
                                     fmt::format("time.days={}", days), "--set", "trace={}"});
@@ -59,7 +66,7 @@ TEST(ShippedScenarios, SweepsRunShrunk) {
     if (!app::has_sweep(file.string())) continue;
     SCOPED_TRACE(file.string());
     ++sweeps;
-    const auto out = dir / (file.stem().string() + ".sweep.h5");
+    const auto out = dir / (output_name(file) + ".sweep.h5");
     const CliResult r = run_attune({"sweep", file.string(), "-o", out.string(), "--quiet", "--set",
                                     "population.infants=3", "--set", "time.days=1", "--set", "trace={}"});
     ASSERT_EQ(r.status, 0) << r.output;
@@ -68,7 +75,7 @@ TEST(ShippedScenarios, SweepsRunShrunk) {
     for (const auto& status : runs.find("status")->texts) EXPECT_EQ(status, "done");
     EXPECT_EQ(sim::read_table(out.string(), "infants").rows(), 3 * runs.rows());
   }
-  EXPECT_GE(sweeps, 3) << "the three sweeps of scenarios/sweeps at least";
+  EXPECT_GE(sweeps, 6) << "the three sweeps of scenarios/sweeps and of scenarios/reference/sweeps at least";
 }
 
 }  // namespace

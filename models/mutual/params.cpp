@@ -26,7 +26,7 @@ const std::array<Field<CaregiverParams>, 17> kCaregiver{{
   {{"caregiver_regulation", "r_c", "per s", "return of the caregiver's arousal to her baseline", 0.02}, &CaregiverParams::caregiver_regulation},
   {{"contagion", "ρ", "per s", "pull of the infant's arousal on the engaged caregiver's arousal", 0.02}, &CaregiverParams::contagion},
   {{"caregiver_noise", "σ_c", "per √s", "caregiver arousal noise", 0.02}, &CaregiverParams::caregiver_noise},
-  {{"notice_rate", "ν", "per s", "noticing of the infant's state by a fully sensitive caregiver", 1.0}, &CaregiverParams::notice_rate},
+  {{"notice_rate", "ν", "per s", "noticing of the infant's state by a fully sensitive caregiver", 0.6}, &CaregiverParams::notice_rate},
   {{"distress_notice_rate", "ν_D", "per s", "noticing of the infant's distress by a fully sensitive caregiver (then she soothes, or turns away)", 0.3}, &CaregiverParams::distress_notice_rate},
   {{"own_agenda_rate", "λ_o", "per min", "state changes on the caregiver's own cues (distraction, own agenda)", 6.0, 0, kInf, false, false, DistKind::lognormal, 0.5}, &CaregiverParams::own_agenda_rate},
   {{"return_rate", "μ", "per min", "re-engagements per minute while away, before the infant's bids", 4.0, 0, kInf, false, false, DistKind::lognormal, 0.5}, &CaregiverParams::return_rate},

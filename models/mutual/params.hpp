@@ -21,7 +21,7 @@ struct CaregiverParams {
   double caregiver_regulation = 0.02;  // r_c: return of her arousal to baseline, per s
   double contagion = 0.02;             // ρ: pull of the infant's distress on her arousal, per s
   double caregiver_noise = 0.02;       // σ_c: her arousal noise, per √s
-  double notice_rate = 1.0;            // ν: noticing of the infant's state at s = 1, per s
+  double notice_rate = 0.6;            // ν: noticing of the infant's state at s = 1, per s
   double distress_notice_rate = 0.3;   // ν_D: noticing of distress at s = 1, per s
   double own_agenda_rate = 6.0;        // λ_o: state changes on her own cues (distraction), per min
   double return_rate = 4.0;            // μ: re-engagements per min while away, before bids

@@ -2,7 +2,7 @@
 // scenario, run through the whole pipeline with 40 infants for 180 days (about 1.5 s each in
 // Release), gives its modal class. The scenario's own seed is used, so the figures reproduce; the
 // bounds leave room for legitimate recalibration of the model. With these sizes the shares were
-// B 97.5%, A 95%, C 100%, D 100% and neglect A 100% (1.5 shocks per infant; none for the others).
+// B 100%, A 95%, C 100%, D 100% and neglect A 100% (1.65 shocks per infant; none for the others).
 #include <gtest/gtest.h>
 
 #include <algorithm>

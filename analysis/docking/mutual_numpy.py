@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 # Defaults of MODEL2.md §2.1 and §2.2.
-CAREGIVER = dict(sensitivity=0.7, dismissing=0.31, preoccupied=0.11, unresolved=0.15, baseline_stress=0.2,
+CAREGIVER = dict(sensitivity=0.75, dismissing=0.19, preoccupied=0.15, unresolved=0.15, baseline_stress=0.2,
                  caregiver_regulation=0.02, contagion=0.02, caregiver_noise=0.02, notice_rate=0.6, distress_notice_rate=0.3,
                  own_agenda_rate=6.0, return_rate=4.0, soothing_gain=0.06, fr_max=0.03, fr_threshold=0.8,
                  fr_slope=12.0, fr_unresolved=6.0)

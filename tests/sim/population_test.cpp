@@ -327,8 +327,9 @@ TEST(Correlations, TheMutualModelsDefaultsHoldTogetherAndCanBeRemoved) {
   const Scenario s = scenario("model: mutual\nseed: 4");
   EXPECT_EQ(s.correlations.size(), params.correlations.size());
   EXPECT_NO_THROW(CaregiverDraws(s, params));
-  const Scenario none =
-      scenario("model: mutual\npopulation: {correlations: {sensitivity: {dismissing: 0, preoccupied: 0}}}");
+  const Scenario none = scenario(
+      "model: mutual\npopulation: {correlations: {sensitivity: {dismissing: 0, preoccupied: 0, "
+      "baseline_stress: 0}}}");
   EXPECT_TRUE(none.correlations.empty());
 }
 

@@ -383,15 +383,9 @@ void OutputFile::read_daily_rows(std::size_t f, int day0, int ndays, std::size_t
 }
 
 void OutputFile::write_matrix(const std::string& name, const std::vector<double>& data, std::size_t cols) {
-  const hsize_t dims[2] = {cols ? data.size() / cols : 0, cols};
-  H5Id space(H5Screate_simple(2, dims, nullptr), H5Sclose, "matrix space");
-  H5Id lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "link properties");
-  check(H5Pset_create_intermediate_group(lcpl.get(), 1), "intermediate groups");
-  H5Id ds(H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, space.get(), lcpl.get(), H5P_DEFAULT,
-                     H5P_DEFAULT),
-          H5Dclose, "dataset " + name);
-  if (!data.empty())
-    check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write " + name);
+  const std::size_t rows = cols ? data.size() / cols : 0;
+  create_matrix(name, rows, cols);
+  write_matrix_rows(name, data.data(), 0, rows);
 }
 
 void OutputFile::create_matrix(const std::string& name, std::size_t rows, std::size_t cols) {

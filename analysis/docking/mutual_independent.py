@@ -70,6 +70,11 @@ VARIANTS = {
                   "with dt (only matters for dt != 1)",
     "no_onset_flags": "AMBIGUITY 5: fright/turn-away in the step in which the episode starts do "
                       "not set its flags",
+    "notice_holds": "AMBIGUITY 10: a caregiver who notices the infant while already doing the "
+                    "fitting thing (U_notice < P_notice, c = F) keeps it: no own-agenda change or "
+                    "return in that step",
+    "responded_outcome": "AMBIGUITY 11: responded_share counts episodes whose outcome o was 1 "
+                         "(answered within W and not frightened), not all answered ones",
     "misread_stay": "AMBIGUITY 3: a misreading caregiver's state is chosen among all engaged "
                     "states but F excluding her current one as well (when possible)",
 }
@@ -288,7 +293,10 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                     else:
                         pick = (w >= 0.5).astype(np.int64)
                         newc[mis] = mis_opts[Ffit[mis], pick]
-                rest = ~notice
+                if "notice_holds" in variants:
+                    rest = ~(Un < Pn)
+                else:
+                    rest = ~notice
                 ret = rest & (c == AWAY) & (Ua < p_return)
                 newc[ret] = ATTEND
                 ag = rest & (c != AWAY) & (Ua < p_agenda)
@@ -445,7 +453,10 @@ def _end_episodes(end, shock, lat, duration, fright, rej, E, V, R, g, S, r, r_ca
     S = np.where(sens, S + ip["sensitization_rate"] * (1.0 - S), S)
     r = np.where(coreg, r + ip["coregulation_rate"] * (r_cap - r), r)
     rec["episodes"] += end
-    rec["answered"] += end & answered
+    if "responded_outcome" in variants:
+        rec["answered"] += end & answered & ~fright
+    else:
+        rec["answered"] += end & answered
     rec["shocks"] += end & shock
     rec["censored"] += cens
     return E, V, R, g, S, r

@@ -75,6 +75,9 @@ VARIANTS = {
                     "return in that step",
     "responded_outcome": "AMBIGUITY 11: responded_share counts episodes whose outcome o was 1 "
                          "(answered within W and not frightened), not all answered ones",
+    "unattended_consecutive": "AMBIGUITY 8: the unattended time restarts from 0 whenever the "
+                              "infant is attended (consecutive unattended distress), instead of "
+                              "accumulating over the episode",
     "misread_stay": "AMBIGUITY 3: a misreading caregiver's state is chosen among all engaged "
                     "states but F excluding her current one as well (when possible)",
 }
@@ -385,7 +388,11 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                 rej |= turn & live
                 first = ep_open & np.isinf(lat) & soothing
                 lat = np.where(first, t - onset, lat)
-                unatt = unatt + dt * (ep_open & (x > thd) & (~engaged | fr))
+                unatt_now = ep_open & (x > thd) & (~engaged | fr)
+                if "unattended_consecutive" in variants:
+                    unatt = np.where(unatt_now, unatt + dt, 0.0)
+                else:
+                    unatt = unatt + dt * unatt_now
                 shock = ep_open & (unatt >= ip["shock_s"] - 1e-9)
                 end = ep_open & ((x < thd / 2.0) | shock)
                 # dissociation timer: counts down the steps dissociated at their start

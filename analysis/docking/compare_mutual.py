@@ -18,7 +18,8 @@ Usage (/usr/bin/python3 has numpy, scipy, pandas, h5py, yaml):
 
     /usr/bin/python3 analysis/docking/compare_mutual.py                      # all sets
     /usr/bin/python3 analysis/docking/compare_mutual.py sensitive frightening
-    /usr/bin/python3 analysis/docking/compare_mutual.py defaults --variant match_after
+    /usr/bin/python3 analysis/docking/compare_mutual.py --docked         # the docked readings
+    /usr/bin/python3 analysis/docking/compare_mutual.py defaults --docked --variant match_after
     /usr/bin/python3 analysis/docking/compare_mutual.py --infants 300 --days 60 --binary build/attune
 """
 
@@ -193,10 +194,15 @@ def main():
     ap.add_argument("--seed", type=int, default=7, help="attune seed; numpy uses seed + 1000")
     ap.add_argument("--variant", action="append", default=[], choices=sorted(mi.VARIANTS),
                     help="run the NumPy side with an alternative reading (repeatable)")
+    ap.add_argument("--docked", action="store_true",
+                    help="add the three readings the docking found attune to use: "
+                         + ", ".join(mi.DOCKED_READINGS))
     ap.add_argument("--secure-e-min", type=float, default=None,
                     help="NumPy side: B also requires E >= this (use when attune's §7.9 does)")
     ap.add_argument("--keep", default=None, help="directory to keep attune.h5 / numpy.csv in")
     args = ap.parse_args()
+    if args.docked:
+        args.variant = list(dict.fromkeys(list(mi.DOCKED_READINGS) + args.variant))
 
     for name in args.sets:
         sc = SETS[name]

@@ -82,6 +82,10 @@ VARIANTS = {
                     "states but F excluding her current one as well (when possible)",
 }
 
+# The three alternative readings that the docking (compare_mutual.py) found attune to use: with
+# them every outcome of every set agrees within sampling noise (README.md, "Mutual docking").
+DOCKED_READINGS = ("notice_holds", "responded_outcome", "unattended_consecutive")
+
 
 # ----------------------------------------------------------------------------- small pure pieces
 def p_hazard(h, dt):

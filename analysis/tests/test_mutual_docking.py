@@ -152,3 +152,17 @@ def test_small_runs_exact_properties():
     # a caregiver who never notices never soothes: no episode is answered
     c = mi.simulate({"sensitivity": 0.0}, {}, seed=4, **kw)
     assert (c["responded_share"] == 0).all() and (c["rejection"] == 0).all()
+
+
+def test_docked_readings_change_what_they_should():
+    kw = dict(days=1, sessions_per_day=2, session_s=150, dt=1.0, n=40, seed=5)
+    cg = {"sensitivity": 0.5, "unresolved": 0.8, "baseline_stress": 0.5}
+    lit = mi.simulate(cg, {}, **kw)
+    out = mi.simulate(cg, {}, variants=["responded_outcome"], **kw)
+    # only the count changes: the same dynamics, frightened episodes no longer 'responded'
+    assert out["episodes"].equals(lit["episodes"])
+    assert (out["responded_share"] <= lit["responded_share"] + 1e-15).all()
+    assert (out["responded_share"] < lit["responded_share"]).any()
+    with pytest.raises(ValueError):
+        mi.simulate(cg, {}, variants=["no_such_reading"], **kw)
+    assert set(mi.DOCKED_READINGS) <= set(mi.VARIANTS)

@@ -62,7 +62,7 @@ VARIANTS = {
                     "during the episode, not latency <= W",
     "match_after": "AMBIGUITY 4: coordination (step 7) re-evaluates matched with the arousal "
                    "after step 4 instead of reusing step 4's matched",
-    "stressor_late": "AMBIGUITY 1: the stressor is applied at step 4 (just before the arousal "
+    "stressor_late": "AMBIGUITY 10: the stressor is applied at step 4 (just before the arousal "
                      "update), so partner and infant state see the pre-stressor arousal",
     "learn_open": "AMBIGUITY 7: an episode still open at session end is closed and learned from "
                   "(as ended on its own) instead of being dropped",
@@ -70,15 +70,15 @@ VARIANTS = {
                   "with dt (only matters for dt != 1)",
     "no_onset_flags": "AMBIGUITY 5: fright/turn-away in the step in which the episode starts do "
                       "not set its flags",
-    "notice_holds": "AMBIGUITY 10: a caregiver who notices the infant while already doing the "
+    "notice_holds": "AMBIGUITY 1: a caregiver who notices the infant while already doing the "
                     "fitting thing (U_notice < P_notice, c = F) keeps it: no own-agenda change or "
                     "return in that step",
-    "responded_outcome": "AMBIGUITY 11: responded_share counts episodes whose outcome o was 1 "
+    "responded_outcome": "AMBIGUITY 2: responded_share counts episodes whose outcome o was 1 "
                          "(answered within W and not frightened), not all answered ones",
-    "unattended_consecutive": "AMBIGUITY 8: the unattended time restarts from 0 whenever the "
+    "unattended_consecutive": "AMBIGUITY 3: the unattended time restarts from 0 whenever the "
                               "infant is attended (consecutive unattended distress), instead of "
                               "accumulating over the episode",
-    "misread_stay": "AMBIGUITY 3: a misreading caregiver's state is chosen among all engaged "
+    "misread_stay": "AMBIGUITY 8: a misreading caregiver's state is chosen among all engaged "
                     "states but F excluding her current one as well (when possible)",
 }
 
@@ -190,7 +190,6 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
     s, d, p, u, bc = (cg[k] for k in ("sensitivity", "dismissing", "preoccupied",
                                       "unresolved", "baseline_stress"))
     thd = ip["distress_threshold"]
-    W = ip["response_window_s"]
     steps = int(round(session_s / dt))
     sq = math.sqrt(dt)
     t1, t2 = ip["hpa_release_tau_s"], ip["hpa_clearance_tau_s"]
@@ -225,7 +224,6 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
     cort_sum = np.zeros(n)
     cort_cnt = 0
     cort_from_day = days - min(30, days)
-    idx = np.arange(n)
 
     # misreading choices: rows indexed by F (ATTEND, PLAY, SOOTHE), two options each
     mis_opts = np.zeros((4, 2), dtype=np.int64)
@@ -265,7 +263,7 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                 t = k * dt
                 Us, Un, Ua, Ufr, Ui, _ = U[k]
                 diss = diss_t > 0.0
-                # 1 stressor (AMBIGUITY 1: applied at once; the partner and state see it)
+                # 1 stressor (AMBIGUITY 10: applied at once; the partner and state see it)
                 hit = Us < p_stress
                 if hit.any():
                     jump = np.where(hit, -np.expm1(-ip["stressor_size"] * Ex[k]), 0.0)
@@ -300,6 +298,7 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                     else:
                         pick = (w >= 0.5).astype(np.int64)
                         newc[mis] = mis_opts[Ffit[mis], pick]
+                # AMBIGUITY 1: literally, noticing with c = F falls through to return/own agenda
                 if "notice_holds" in variants:
                     rest = ~(Un < Pn)
                 else:
@@ -335,7 +334,7 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                                              np.where(q < w_av + w_at + w_po, POSITIVE, PROTEST)))
                     i = np.where(redraw, newi, i)
                 i = np.where(diss, AVERT, i)
-                # 4 arousal (AMBIGUITY 2: matched uses the new i and the pre-update x)
+                # 4 arousal (AMBIGUITY 4: matched uses the new i and the pre-update x)
                 Fnow, _ = fitting_response(i, x, thd)
                 matched = engaged & ~diss & (i != AVERT) & (c == Fnow)
                 bid = i != AVERT
@@ -384,6 +383,7 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                     fright &= ~start
                     rej &= ~start
                     unatt = np.where(start, 0.0, unatt)
+                # AMBIGUITY 5: FR/turn-away of the onset step set the new episode's flags
                 if "no_onset_flags" in variants:
                     live = ep_open & ~start
                 else:
@@ -392,6 +392,7 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                 rej |= turn & live
                 first = ep_open & np.isinf(lat) & soothing
                 lat = np.where(first, t - onset, lat)
+                # AMBIGUITY 3: literally, unattended time accumulates over the episode
                 unatt_now = ep_open & (x > thd) & (~engaged | fr)
                 if "unattended_consecutive" in variants:
                     unatt = np.where(unatt_now, unatt + dt, 0.0)
@@ -407,7 +408,7 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                                                      E, V, R, g, S, r, r_cap, ip, rec, variants)
                     diss_t = np.where(shock, ip["dissociation_s"], diss_t)
                     ep_open = ep_open & ~end
-            # --- session end
+            # --- session end (AMBIGUITY 7: an episode still open is dropped)
             if "learn_open" in variants and ep_open.any():
                 duration = steps * dt - onset
                 E, V, R, g, S, r = _end_episodes(ep_open, np.zeros(n, bool), lat, duration,
@@ -464,6 +465,7 @@ def _end_episodes(end, shock, lat, duration, fright, rej, E, V, R, g, S, r, r_ca
     S = np.where(sens, S + ip["sensitization_rate"] * (1.0 - S), S)
     r = np.where(coreg, r + ip["coregulation_rate"] * (r_cap - r), r)
     rec["episodes"] += end
+    # AMBIGUITY 2: responded_share is undefined in MODEL2.md; literally: answered within W
     if "responded_outcome" in variants:
         rec["answered"] += end & answered & ~fright
     else:

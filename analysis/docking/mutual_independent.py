@@ -78,6 +78,8 @@ VARIANTS = {
     "unattended_consecutive": "AMBIGUITY 3: the unattended time restarts from 0 whenever the "
                               "infant is attended (consecutive unattended distress), instead of "
                               "accumulating over the episode",
+    "duration_steps": "AMBIGUITY 16: an episode's length for censoring counts its steps "
+                      "(end - onset + dt), so one more step than end - onset",
     "misread_stay": "AMBIGUITY 8: a misreading caregiver's state is chosen among all engaged "
                     "states but F excluding her current one as well (when possible)",
 }
@@ -404,6 +406,8 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                 diss_t = np.where(diss, np.maximum(diss_t - dt, 0.0), diss_t)
                 if end.any():
                     duration = t - onset
+                    if "duration_steps" in variants:
+                        duration = duration + dt
                     E, V, R, g, S, r = _end_episodes(end, shock, lat, duration, fright, rej,
                                                      E, V, R, g, S, r, r_cap, ip, rec, variants)
                     diss_t = np.where(shock, ip["dissociation_s"], diss_t)

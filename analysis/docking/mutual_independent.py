@@ -80,6 +80,9 @@ VARIANTS = {
                               "accumulating over the episode",
     "duration_steps": "AMBIGUITY 16: an episode's length for censoring counts its steps "
                       "(end - onset + dt), so one more step than end - onset",
+    "window_strict": "AMBIGUITY 22: a response must come strictly before W (latency < W), not "
+                     "within it (latency <= W)",
+    "no_censor": "diagnostic only (not a reading of MODEL2.md): no episode is censored",
     "misread_stay": "AMBIGUITY 8: a misreading caregiver's state is chosen among all engaged "
                     "states but F excluding her current one as well (when possible)",
 }
@@ -454,16 +457,19 @@ def _end_episodes(end, shock, lat, duration, fright, rej, E, V, R, g, S, r, r_ca
     """Close the episodes in `end` (§7.6); returns the updated E, V, R, g, S, r."""
     W = ip["response_window_s"]
     cens = end & censored(shock, lat, duration, fright, rej, W)
+    if "no_censor" in variants:
+        cens = cens & False
     learn = end & ~cens
+    within = (lat < W) if "window_strict" in variants else (lat <= W)
     if learn.any():
-        o = (lat <= W) & ~fright
+        o = within & ~fright
         E2, V2, R2, g2 = learn_episode(E, V, R, g, o, rej, ip)
         E = np.where(learn, E2, E)
         V = np.where(learn, V2, V)
         R = np.where(learn, R2, R)
         g = np.where(learn, g2, g)
     # AMBIGUITY 6: 'answered' = soothing within W
-    answered = np.isfinite(lat) if "answered_any" in variants else (lat <= W)
+    answered = np.isfinite(lat) if "answered_any" in variants else within
     sens = end & (~answered | shock)
     coreg = end & answered & ~shock
     S = np.where(sens, S + ip["sensitization_rate"] * (1.0 - S), S)

@@ -80,7 +80,7 @@ VARIANTS = {
                               "accumulating over the episode",
     "duration_steps": "AMBIGUITY 16: an episode's length for censoring counts its steps "
                       "(end - onset + dt), so one more step than end - onset",
-    "window_strict": "AMBIGUITY 22: a response must come strictly before W (latency < W), not "
+    "window_strict": "AMBIGUITY 21: a response must come strictly before W (latency < W), not "
                      "within it (latency <= W)",
     "no_censor": "diagnostic only (not a reading of MODEL2.md): no episode is censored",
     "misread_stay": "AMBIGUITY 8: a misreading caregiver's state is chosen among all engaged "

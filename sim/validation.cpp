@@ -1011,7 +1011,7 @@ std::string format_table(const std::vector<PatternResult>& results) {
 }
 
 std::string format_json(const std::vector<PatternResult>& results, bool quick) {
-  std::string out = fmt::format("{{\"quick\": {}, \"patterns\": [", quick ? "true" : "false");
+  std::string out = fmt::format("{}, \"quick\": {}, \"patterns\": [", kJsonMark, quick ? "true" : "false");
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     const Pattern& p = *r.pattern;

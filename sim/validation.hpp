@@ -148,6 +148,8 @@ std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns,
 
 // Presentation (the CLI prints these; docs/VALIDATION.md is the Markdown).
 std::string format_table(const std::vector<PatternResult>& results);
+// The results as JSON; the text starts with kJsonMark, by which --force knows a file it may replace.
+inline constexpr const char* kJsonMark = "{\"kind\": \"attune validate\"";
 std::string format_json(const std::vector<PatternResult>& results, bool quick);
 std::string format_markdown(const std::vector<Pattern>& patterns, const std::vector<PatternResult>& results,
                             const std::vector<std::string>& models, bool quick, double elapsed_s,

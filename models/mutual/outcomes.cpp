@@ -7,22 +7,27 @@ namespace attune::mutual {
 
 Scales scales(const InfantParams& p, const WorkingModel& wm) {
   Scales s;
+  s.expectation = std::clamp(wm.expectation, 0.0, 1.0);
   s.avoidance = std::clamp((1.0 - wm.gain) / (1.0 - p.gain_min), 0.0, 1.0);
   s.resistance = std::clamp((wm.gain - 1.0) / (p.gain_max - 1.0), 0.0, 1.0);
   s.disorganization = std::clamp(wm.fear, 0.0, 1.0);
   // Secure base: comfort expected, and neither strategy nor fear in the way.
-  s.security = std::clamp(wm.expectation, 0.0, 1.0) * (1.0 - s.avoidance) * (1.0 - s.resistance) *
-               (1.0 - s.disorganization);
+  s.security = s.expectation * (1.0 - s.avoidance) * (1.0 - s.resistance) * (1.0 - s.disorganization);
   return s;
 }
 
-char organized_class(const InfantParams& p, double avoidance, double resistance) {
-  if (avoidance < p.organized_threshold && resistance < p.organized_threshold) return 'B';
+char organized_class(const InfantParams& p, double expectation, double avoidance, double resistance) {
+  // Security is confidence that comfort will come (Ainsworth et al. 1978), not merely the absence
+  // of a strategy: an infant whose gain sits near 1 while it expects little comfort is between the
+  // two insecure strategies, and leans to the side its gain is on.
+  if (avoidance < p.organized_threshold && resistance < p.organized_threshold &&
+      expectation >= p.secure_expectation)
+    return 'B';
   return avoidance >= resistance ? 'A' : 'C';
 }
 
 Classification classify(const InfantParams& p, const Scales& s) {
-  const char organized = organized_class(p, s.avoidance, s.resistance);
+  const char organized = organized_class(p, s.expectation, s.avoidance, s.resistance);
   if (s.disorganization > p.d_threshold) return {'D', organized};
   return {organized, '-'};
 }
@@ -120,7 +125,7 @@ const std::array<OutcomeField, 24> kFields{{
   {"avoidance", "clamp((1−g)/(1−g_min), 0, 1)", K::real, [](const Outcome& o) { return o.avoidance; }},
   {"resistance", "clamp((g−1)/(g_max−1), 0, 1)", K::real, [](const Outcome& o) { return o.resistance; }},
   {"disorganization", "F", K::real, [](const Outcome& o) { return o.disorganization; }},
-  {"classification", "D if F > θ_D; else B if avoidance and resistance < θ_B; else A if avoidance ≥ resistance; else C", K::letter, [](const Outcome& o) { return static_cast<double>(o.classification); }},
+  {"classification", "D if F > θ_D; else B if avoidance and resistance < θ_B and E ≥ θ_E; else A if avoidance ≥ resistance; else C", K::letter, [](const Outcome& o) { return static_cast<double>(o.classification); }},
   {"secondary", "for D the forced organized classification (A, B or C); '-' otherwise", K::letter, [](const Outcome& o) { return static_cast<double>(o.secondary); }},
   {"episodes", "distress episodes that ended", K::count, [](const Outcome& o) { return static_cast<double>(o.episodes); }},
   {"shocks", "episodes that ended in dissociation (distress without an available partner ≥ T_s)", K::count, [](const Outcome& o) { return static_cast<double>(o.shocks); }},

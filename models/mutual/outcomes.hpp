@@ -39,13 +39,13 @@ struct Outcome {
 
 // The continuous scales, each in [0, 1].
 struct Scales {
-  double avoidance, resistance, disorganization, security;
+  double expectation, avoidance, resistance, disorganization, security;
 };
 Scales scales(const InfantParams& p, const WorkingModel& wm);
 
-// 'A', 'B' or 'C' from the organized scales; the classification is 'D' above θ_D with this as the
-// forced secondary.
-char organized_class(const InfantParams& p, double avoidance, double resistance);
+// 'A', 'B' or 'C' from the expected comfort and the organized scales; the classification is 'D'
+// above θ_D with this as the forced secondary.
+char organized_class(const InfantParams& p, double expectation, double avoidance, double resistance);
 struct Classification {
   char primary;
   char secondary;  // '-' unless primary is 'D'

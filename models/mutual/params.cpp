@@ -18,9 +18,9 @@ struct Field {
 
 // clang-format off
 const std::array<Field<CaregiverParams>, 17> kCaregiver{{
-  {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.75, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
-  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.19, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
-  {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.15, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
+  {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.77, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
+  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.16, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
+  {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.11, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
   {{"unresolved", "u", "1", "AAI unresolved loss or trauma: raises frightened/frightening behaviour", 0.15, 0, 1, false, false, DistKind::beta, 1.5}, &CaregiverParams::unresolved},
   {{"baseline_stress", "b_c", "1", "the caregiver's resting dysregulation (depression, poverty load)", 0.2, 0, 1, false, true, DistKind::beta, 6}, &CaregiverParams::baseline_stress},
   {{"caregiver_regulation", "r_c", "per s", "return of the caregiver's arousal to her baseline", 0.02}, &CaregiverParams::caregiver_regulation},
@@ -37,7 +37,7 @@ const std::array<Field<CaregiverParams>, 17> kCaregiver{{
   {{"fr_unresolved", "β_u", "1", "shift of frightening behaviour by unresolved loss or trauma", 6.0}, &CaregiverParams::fr_unresolved},
 }};
 
-const std::array<Field<InfantParams>, 43> kInfant{{
+const std::array<Field<InfantParams>, 44> kInfant{{
   {{"state_change_rate", "κ", "per s", "rate at which the infant re-draws its affect/engagement state", 1.0}, &InfantParams::state_change_rate},
   {{"weight_avert", "w_W", "1", "weight of looking away (at calm, g = 1)", 0.25}, &InfantParams::weight_avert},
   {{"weight_attend", "w_N", "1", "weight of neutral attention to the partner", 0.4}, &InfantParams::weight_attend},
@@ -81,6 +81,7 @@ const std::array<Field<InfantParams>, 43> kInfant{{
   {{"sensitization_decay_per_day", "δ_S", "per day", "share of sensitization lost per day", 0.01, 0, 1}, &InfantParams::sensitization_decay_per_day},
   {{"d_threshold", "θ_D", "1", "learned fear above which the relationship is classified D", 0.4, 0, 1}, &InfantParams::d_threshold},
   {{"organized_threshold", "θ_B", "1", "avoidance and resistance below which an organized relationship is B", 0.35, 0, 1}, &InfantParams::organized_threshold},
+  {{"secure_expectation", "θ_E", "1", "expected comfort E that an organized relationship needs to be B: without it, g near 1 is no strategy settled, not security", 0.5, 0, 1}, &InfantParams::secure_expectation},
 }};
 // clang-format on
 

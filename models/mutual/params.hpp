@@ -11,11 +11,11 @@ namespace attune::mutual {
 // Drawn once per caregiver from the scenario's population distributions (MODEL2.md §2).
 struct CaregiverParams {
   // Ainsworth's sensitivity: noticing, interpreting correctly, responding promptly and fittingly.
-  double sensitivity = 0.75;  // s, [0,1]
+  double sensitivity = 0.77;  // s, [0,1]
   // The caregiver's state of mind about attachment (Adult Attachment Interview), as dimensions:
   // all three low is autonomous.
-  double dismissing = 0.19;      // d: turns away from distress bids; little moved by the infant's distress
-  double preoccupied = 0.15;     // p: inconsistently available, own agenda, entangled in the infant's arousal
+  double dismissing = 0.16;      // d: turns away from distress bids; little moved by the infant's distress
+  double preoccupied = 0.11;     // p: inconsistently available, own agenda, entangled in the infant's arousal
   double unresolved = 0.15;      // u: unresolved loss or trauma: frightened/frightening behaviour
   double baseline_stress = 0.2;  // b_c: resting dysregulation (depression, poverty load), [0,1]
   double caregiver_regulation = 0.02;  // r_c: return of her arousal to baseline, per s
@@ -83,6 +83,7 @@ struct InfantParams {
   // Classification thresholds (of the working-model classification).
   double d_threshold = 0.4;           // F above which the relationship is D
   double organized_threshold = 0.35;  // avoidance/resistance below which it is B
+  double secure_expectation = 0.5;    // θ_E: B also needs expected comfort E at least this
 };
 
 sim::ParamTables param_tables();

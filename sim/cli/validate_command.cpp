@@ -7,10 +7,10 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 
 #include "models/catalog.hpp"
 #include "sim/cli/simulation.hpp"
+#include "sim/cli/text_output.hpp"
 #include "sim/cli/version.hpp"
 #include "sim/errors.hpp"
 #include "sim/hdf5_file.hpp"
@@ -52,7 +52,10 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
     const bool h5 = args.output.size() > 3 && args.output.substr(args.output.size() - 3) == ".h5";
     if (!h5 && !json_out)
       throw sim::InputError(fmt::format("-o {}: expected a .h5 or .json file", args.output));
-    sim::check_output_path(args.output, args.force);
+    if (json_out)
+      check_text_output(args.output, args.force, {}, v::kJsonMark);
+    else
+      sim::check_output_path(args.output, args.force);
   }
 
   const std::vector<v::Pattern> patterns = v::load_patterns(args.dir);
@@ -83,14 +86,7 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
   if (!args.quiet) fmt::print(stderr, "validate: {:.0f} s ({:.0f} s of CPU time)\n", elapsed, cpu_s);
 
   if (json_out) {
-    const std::string tmp = args.output + ".tmp";
-    {
-      std::ofstream f(tmp, std::ios::binary);
-      f << v::format_json(results, args.quick);
-      if (!f) throw sim::OutputError(fmt::format("{}: cannot write", tmp));
-    }
-    if (std::rename(tmp.c_str(), args.output.c_str()) != 0)
-      throw sim::OutputError(fmt::format("{}: cannot rename into place", args.output));
+    write_atomically(args.output, v::format_json(results, args.quick));
   } else if (!args.output.empty()) {
     sim::OutputFile out(args.output, args.force);
     out.attribute("kind", "validation");

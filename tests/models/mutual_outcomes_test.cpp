@@ -41,6 +41,21 @@ TEST(MutualOutcomes, ClassificationWithForcedSecondary) {
   EXPECT_EQ(classify(p, scales(p, WorkingModel{0.9, 0, 0, 1.0, 0.1})).secondary, '-');
 }
 
+// A gain near 1 is security only when the infant expects comfort (E ≥ θ_E = 0.5); otherwise the
+// infant leans to the side its gain is on, and a gain of exactly 1 counts as A (the tie rule).
+TEST(MutualOutcomes, SecurityNeedsExpectedComfort) {
+  const InfantParams p;
+  EXPECT_EQ(classify(p, scales(p, WorkingModel{0.5, 0, 0, 1.0, 0})).primary, 'B') << "θ_E itself is B";
+  EXPECT_EQ(classify(p, scales(p, WorkingModel{0.4999, 0, 0, 1.0, 0})).primary, 'A');
+  EXPECT_EQ(classify(p, scales(p, WorkingModel{0.3, 0, 0, 0.9, 0})).primary, 'A');
+  EXPECT_EQ(classify(p, scales(p, WorkingModel{0.3, 0, 0, 1.1, 0})).primary, 'C');
+  // The forced secondary of a D relationship follows the same rule.
+  EXPECT_EQ(classify(p, scales(p, WorkingModel{0.3, 0, 0, 1.1, 0.6})).secondary, 'C');
+  InfantParams lenient;
+  lenient.secure_expectation = 0.0;
+  EXPECT_EQ(classify(lenient, scales(lenient, WorkingModel{0.3, 0, 0, 1.1, 0})).primary, 'B');
+}
+
 TEST(MutualOutcomes, FieldsAreNamedOnceAndDocumented) {
   std::set<std::string> names;
   for (const auto& f : outcome_fields()) {

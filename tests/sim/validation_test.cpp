@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <numbers>
 
 #include "models/catalog.hpp"
@@ -320,6 +321,34 @@ TEST(ValidateCommand, TinyPatternsRunAndAreJudged) {
   EXPECT_NE(json.find("\"status\": \"fail\""), std::string::npos) << json;
   // The two patterns share one run of the scenario (same scenario, overrides and seed).
   EXPECT_EQ(r.output.find("tiny.yaml seed 4"), r.output.rfind("tiny.yaml seed 4")) << r.output;
+}
+
+// -o refuses to replace a file unless --force, and --force replaces only validate's own JSON.
+TEST(ValidateCommand, ForceReplacesOnlyItsOwnJson) {
+  test::TempDir tmp;
+  const auto out = tmp / "v.json";
+  const std::vector<std::string> args{"validate", "--quick",   "--model", "reference", "--dir",
+                                      kDir,       "--threads", "2",       "-o",        out.string()};
+  ASSERT_EQ(test::run_attune(args).status, 1);
+  const std::string first = test::read_text(out);
+  EXPECT_EQ(first.rfind(kJsonMark, 0), 0U) << first;
+  auto again = test::run_attune(args);
+  EXPECT_EQ(again.status, 2) << again.output;
+  EXPECT_NE(again.output.find("already exists; use --force"), std::string::npos) << again.output;
+  auto forced = args;
+  forced.emplace_back("--force");
+  again = test::run_attune(forced);
+  EXPECT_EQ(again.status, 1) << again.output;
+  EXPECT_EQ(test::read_text(out).rfind(kJsonMark, 0), 0U);
+
+  const auto foreign = tmp / "notes.json";
+  { std::ofstream(foreign) << "{\"mine\": true}\n"; }
+  auto other = forced;
+  other[other.size() - 2] = foreign.string();
+  const auto r = test::run_attune(other);
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("not an attune result"), std::string::npos) << r.output;
+  EXPECT_EQ(test::read_text(foreign), "{\"mine\": true}\n") << "a file attune did not write is left alone";
 }
 
 TEST(ValidateCommand, UnknownModelIsBadInput) {

@@ -21,6 +21,7 @@ Usage (/usr/bin/python3 has numpy, scipy, pandas, h5py, yaml):
     /usr/bin/python3 analysis/docking/compare_mutual.py --docked         # the docked readings
     /usr/bin/python3 analysis/docking/compare_mutual.py defaults --docked --variant match_after
     /usr/bin/python3 analysis/docking/compare_mutual.py --infants 300 --days 60 --binary build/attune
+    /usr/bin/python3 analysis/docking/compare_mutual.py defaults --docked --secure-e-min 0   # θ_E off
 """
 
 from __future__ import annotations
@@ -198,7 +199,8 @@ def main():
                     help="add the three readings the docking found attune to use: "
                          + ", ".join(mi.DOCKED_READINGS))
     ap.add_argument("--secure-e-min", type=float, default=None,
-                    help="NumPy side: B also requires E >= this (use when attune's §7.9 does)")
+                    help="NumPy side only: override θ_E (B needs E >= θ_E), which is otherwise "
+                         "read from the resolved scenario (infant.secure_expectation)")
     ap.add_argument("--keep", default=None, help="directory to keep attune.h5 / numpy.csv in")
     args = ap.parse_args()
     if args.docked:
@@ -219,8 +221,10 @@ def main():
             rng = np.random.default_rng(args.seed + 2000)
             cg, redrawn = numpy_inputs(att, resolved, rng)
             ip = dict(resolved.get("infant", {}))
+            if "secure_expectation" not in ip:      # an attune from before θ_E (main fdcb1d0)
+                ip["secure_expectation"] = 0.0
             if args.secure_e_min is not None:
-                ip["secure_expectation_min"] = args.secure_e_min
+                ip["secure_expectation"] = args.secure_e_min
             npy = mi.simulate(cg, ip, days=tm["days"], sessions_per_day=tm["sessions_per_day"],
                               session_s=tm["session_s"], dt=tm["dt"], seed=args.seed + 1000,
                               n=len(att), variants=args.variant)

@@ -30,7 +30,7 @@ AVERT, ATTEND_I, POSITIVE, PROTEST = 0, 1, 2, 3
 AWAY, ATTEND, PLAY, SOOTHE = 0, 1, 2, 3
 
 CAREGIVER_DEFAULTS = {
-    "sensitivity": 0.75, "dismissing": 0.19, "preoccupied": 0.15, "unresolved": 0.15,
+    "sensitivity": 0.77, "dismissing": 0.16, "preoccupied": 0.11, "unresolved": 0.15,
     "baseline_stress": 0.2, "caregiver_regulation": 0.02, "contagion": 0.02,
     "caregiver_noise": 0.02, "notice_rate": 0.6, "distress_notice_rate": 0.3,
     "own_agenda_rate": 6.0, "return_rate": 4.0, "soothing_gain": 0.06, "fr_max": 0.03,
@@ -52,9 +52,9 @@ INFANT_DEFAULTS = {
     "hpa_clearance_tau_s": 2700.0, "hpa_gain": 0.01, "sensitization_rate": 0.02,
     "sensitization_gain": 2.0, "sensitization_decay_per_day": 0.01, "d_threshold": 0.4,
     "organized_threshold": 0.35,
-    # not in MODEL2.md §2.2's table; added by the brief's expected change to §7.9 (B requires
-    # E >= this as well); 0 = the rule as written before that change
-    "secure_expectation_min": 0.0,
+    # θ_E (MODEL2.md §2.2 and §7.9 since main's fdcb1d0, 2 December 2026): an organized
+    # relationship is B only if also E >= θ_E; 0 gives the rule as it was before
+    "secure_expectation": 0.5,
 }
 
 VARIANTS = {
@@ -161,7 +161,7 @@ def classify(E, g, F, ip):
     av = np.clip((1.0 - g) / (1.0 - ip["gain_min"]), 0.0, 1.0)
     rs = np.clip((g - 1.0) / (ip["gain_max"] - 1.0), 0.0, 1.0)
     thB = ip["organized_threshold"]
-    secure = (av < thB) & (rs < thB) & (E >= ip.get("secure_expectation_min", 0.0))
+    secure = (av < thB) & (rs < thB) & (E >= ip.get("secure_expectation", 0.0))
     organized = np.where(secure, "B", np.where(av >= rs, "A", "C"))
     cls = np.where(F > ip["d_threshold"], "D", organized)
     return av, rs, organized, cls

@@ -126,17 +126,19 @@ def test_fitting_response():
 
 def test_classification_and_scales():
     ip = dict(IP)
-    E = np.array([0.8, 0.8, 0.8, 0.8, 0.8, 0.3])
-    g = np.array([1.0, 0.5, 2.0, 1.0, 0.5, 1.0])
-    F = np.array([0.0, 0.0, 0.0, 0.5, 0.5, 0.0])
+    assert ip["secure_expectation"] == 0.5                 # θ_E, MODEL2.md §2.2
+    E = np.array([0.8, 0.8, 0.8, 0.8, 0.8, 0.3, 0.3, 0.5, 0.49])
+    g = np.array([1.0, 0.5, 2.0, 1.0, 0.5, 1.0, 1.2, 1.0, 1.0])
+    F = np.array([0.0, 0.0, 0.0, 0.5, 0.5, 0.0, 0.0, 0.0, 0.5])
     av, rs, org, cls = mi.classify(E, g, F, ip)
-    np.testing.assert_allclose(av, [0, 0.625, 0, 0, 0.625, 0])
-    np.testing.assert_allclose(rs, [0, 0, 0.5, 0, 0, 0])
-    assert org.tolist() == ["B", "A", "C", "B", "A", "B"]
-    assert cls.tolist() == ["B", "A", "C", "D", "D", "B"]
-    ip["secure_expectation_min"] = 0.5       # the rule with a confidence threshold for B
+    np.testing.assert_allclose(av, [0, 0.625, 0, 0, 0.625, 0, 0, 0, 0])
+    np.testing.assert_allclose(rs, [0, 0, 0.5, 0, 0, 0, 0.1, 0, 0])
+    # E < θ_E: not B; the side of the gain decides (A for g <= 1, the tie rule, else C)
+    assert org.tolist() == ["B", "A", "C", "B", "A", "A", "C", "B", "A"]
+    assert cls.tolist() == ["B", "A", "C", "D", "D", "A", "C", "B", "D"]
+    ip["secure_expectation"] = 0.0           # the rule before θ_E
     _, _, org, cls = mi.classify(E, g, F, ip)
-    assert cls[-1] != "B" and cls[0] == "B"
+    assert org.tolist() == ["B", "A", "C", "B", "A", "B", "B", "B", "B"]
 
 
 def test_small_runs_exact_properties():

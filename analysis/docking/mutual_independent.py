@@ -1,8 +1,8 @@
 """Independent NumPy re-implementation of attune's `mutual` model (docs/MODEL2.md), for docking.
 
 Written from docs/MODEL2.md alone (sections 2, 3, 5 and 7), by a reader who did not open the
-C++ in models/mutual/, its tests, or analysis/docking/mutual_numpy.py (the model author's own
-port). Only ordinary daily sessions are implemented (no protocols, no strangers, no still face),
+C++ in models/mutual/, its tests, or analysis/docking/mutual_numpy.py (the model author's own port, since
+removed). Only ordinary daily sessions are implemented (no protocols, no strangers, no still face),
 one caregiver per infant, vectorised over infants, with NumPy's own random numbers (not Philox:
 the comparison is statistical).
 

@@ -3,10 +3,10 @@
 mutual_independent.py was written from docs/MODEL2.md alone (see its docstring and README.md).
 For each named set: write a minimal mutual scenario, run `attune run` with --set overrides
 into an HDF5 file, read /infants, then run mutual_independent.simulate with the same caregivers:
-the drawn sensitivity, dismissing, preoccupied, unresolved and baseline_stress columns of
-attune's /infants. Caregiver parameters that attune draws but does not record per infant
-(by default own_agenda_rate and return_rate, log-normal) are drawn again on the NumPy side from
-the same distribution (so for those the pairing is only distributional); every fixed parameter,
+every caregiver column attune records in /infants (sensitivity, dismissing, preoccupied,
+unresolved, baseline_stress and, since 2 December 2026, own_agenda_rate and return_rate). A drawn
+caregiver parameter that an older attune did not record is drawn again on the NumPy side from the
+same distribution (so for it the pairing is only distributional); every fixed parameter,
 the infant parameters and the time structure come from the resolved scenario stored in the
 file's `scenario` attribute. Then compare, as compare.py does for the reference model:
 
@@ -43,7 +43,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mutual_independent as mi  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DRAWN = ["sensitivity", "dismissing", "preoccupied", "unresolved", "baseline_stress"]
 CLASSES = ["B", "A", "C", "D"]
 COMPARED = [
     "expectation", "unpredictability", "rejection", "signal_gain", "fear", "regulation",
@@ -118,10 +117,11 @@ def numpy_inputs(att, resolved, rng):
     """Caregiver arrays per infant: drawn columns from attune, the rest from the profile."""
     n = len(att)
     profiles = {p["name"]: p.get("caregiver", {}) for p in resolved["profiles"]}
-    cg = {k: att[k].to_numpy(dtype=float) for k in DRAWN}
+    recorded = [k for k in mi.CAREGIVER_DEFAULTS if k in att.columns]
+    cg = {k: att[k].to_numpy(dtype=float) for k in recorded}
     redrawn = set()
     for key, default in mi.CAREGIVER_DEFAULTS.items():
-        if key in DRAWN:
+        if key in recorded:
             continue
         vals = np.full(n, float(default))
         for name, cmap in profiles.items():

@@ -182,5 +182,35 @@ TEST(MutualRegulation, GrowsThroughCoregulationAndDiffersBetweenInfants) {
   EXPECT_GT(sd / mean, 0.1) << "infants differ";
 }
 
+
+// Security rises with sensitivity at every step, down to the least sensitive caregivers (item 2 of
+// the design: "sensitivity predicts security gradually"). Without the confidence rule (θ_E = 0)
+// the infant of a very insensitive caregiver, whose two insecure pulls balance, was counted B
+// more often than at twice the sensitivity (MODEL2.md §8).
+TEST(MutualSensitivity, SecureShareRisesWithSensitivity) {
+  constexpr int kInfants = 48;
+  auto secure_share = [](const InfantParams& p, double s) {
+    CaregiverParams c;
+    c.sensitivity = s;
+    const std::vector<CaregiverParams> caregivers(kInfants, c);
+    int secure = 0;
+    for (const auto& d : test::run_mutual_population(p, caregivers, 365, 5))
+      secure += d.outcome.classification == 'B' ? 1 : 0;
+    return static_cast<double>(secure) / kInfants;
+  };
+  const InfantParams p;
+  std::vector<double> shares;
+  for (double s : {0.15, 0.3, 0.5, 0.7, 0.9}) shares.push_back(secure_share(p, s));
+  EXPECT_LE(shares[0], 0.05);
+  EXPECT_LE(shares[0], shares[1]);
+  for (std::size_t k = 2; k < shares.size(); ++k) EXPECT_GT(shares[k], shares[k - 1]) << "step " << k;
+  EXPECT_GT(shares.back(), 0.6);
+
+  InfantParams lenient;
+  lenient.secure_expectation = 0.0;
+  EXPECT_GT(secure_share(lenient, 0.15), secure_share(lenient, 0.3) + 0.15)
+      << "the defect the rule removes is still there without it";
+}
+
 }  // namespace
 }  // namespace attune::mutual

@@ -188,15 +188,15 @@ TEST(MutualRegulation, GrowsThroughCoregulationAndDiffersBetweenInfants) {
 // the infant of a very insensitive caregiver, whose two insecure pulls balance, was counted B
 // more often than at twice the sensitivity (MODEL2.md §8).
 TEST(MutualSensitivity, SecureShareRisesWithSensitivity) {
-  constexpr int kInfants = 48;
+  constexpr int infants = 48;
   auto secure_share = [](const InfantParams& p, double s) {
     CaregiverParams c;
     c.sensitivity = s;
-    const std::vector<CaregiverParams> caregivers(kInfants, c);
+    const std::vector<CaregiverParams> caregivers(infants, c);
     int secure = 0;
     for (const auto& d : test::run_mutual_population(p, caregivers, 365, 5))
       secure += d.outcome.classification == 'B' ? 1 : 0;
-    return static_cast<double>(secure) / kInfants;
+    return static_cast<double>(secure) / infants;
   };
   const InfantParams p;
   std::vector<double> shares;

@@ -182,7 +182,6 @@ TEST(MutualRegulation, GrowsThroughCoregulationAndDiffersBetweenInfants) {
   EXPECT_GT(sd / mean, 0.1) << "infants differ";
 }
 
-
 // Security rises with sensitivity at every step, down to the least sensitive caregivers (item 2 of
 // the design: "sensitivity predicts security gradually"). Without the confidence rule (θ_E = 0)
 // the infant of a very insensitive caregiver, whose two insecure pulls balance, was counted B

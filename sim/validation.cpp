@@ -30,8 +30,9 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------------------
 // Reading pattern files
 
-const std::vector<std::string_view> kTopKeys = {"name",     "level", "cite",  "source",  "description",
-                                                "scenario", "quick", "seeds", "measure", "target"};
+const std::vector<std::string_view> kTopKeys = {"name",        "level",    "cite",  "source",
+                                                "description", "scenario", "quick", "seeds",
+                                                "measure",     "target",   "notes"};
 const std::vector<std::string_view> kTargetKeys = {"value",   "tolerance", "accept", "at_least",
                                                    "at_most", "direction", "p_below"};
 
@@ -284,6 +285,14 @@ Pattern parse_pattern(const std::string& text, const std::string& source, const 
           static_cast<std::uint64_t>(rd.integer(s[i], fmt::format("seeds.{}", i), 0, INT64_MAX)));
   } else {
     p.seeds = {1, 2, 3};
+  }
+
+  // Why a model fails the pattern, as far as its authors know: shown with a failing result only,
+  // so that a note can never stand beside a pass it no longer explains.
+  if (const YAML::Node n = root["notes"]) {
+    rd.expect_map(n, "notes");
+    for (const auto& kv : n)
+      p.notes.emplace_back(kv.first.Scalar(), rd.text(kv.second, Reader::join("notes", kv.first.Scalar())));
   }
 
   if (!root["measure"]) rd.fail(root, "", "missing key 'measure'");
@@ -1141,6 +1150,12 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
                         md_escape(simulated_text(c)), c.pass ? "pass" : "**fail**: " + md_escape(c.reason));
     }
     out += "\n";
+    for (const auto& r : results) {
+      if (r.pattern != &p || r.status != PatternResult::fail) continue;
+      for (const auto& [model, note] : p.notes)
+        if (model == r.model)
+          out += fmt::format("**Why `{}` fails it, as far as known:** {}\n\n", model, note);
+    }
   }
   return out;
 }

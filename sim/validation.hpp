@@ -77,6 +77,7 @@ struct Pattern {
   std::vector<std::pair<std::string, std::string>> scenarios;  // model → scenario path (resolved)
   std::vector<Override> quick;                                 // overrides for --quick
   std::vector<std::uint64_t> seeds;                            // full suite; --quick uses the first
+  std::vector<std::pair<std::string, std::string>> notes;      // model → why it fails, as far as known
   Measure measure;
   std::vector<Component> components;
   const std::string* scenario_for(const std::string& model) const;

@@ -260,6 +260,30 @@ TEST(ValidationPattern, ReadsTargetsAndDefaults) {
   EXPECT_EQ(p.scenario_for("mutual"), nullptr);
 }
 
+// A model's note (why it fails the pattern) appears in the report only beside a failure of that
+// model, never beside a pass it no longer explains.
+TEST(ValidationPattern, NotesShowOnlyBesideAFailure) {
+  const std::vector<Pattern> patterns{
+      pattern("measure: {kind: class_shares}\ntarget: {B: {value: 51.6, tolerance: 5}}\n"
+              "notes: {reference: too few secure, mutual: never shown}\n")};
+  const Pattern& p = patterns[0];
+  ASSERT_EQ(p.notes.size(), 2u);
+  EXPECT_EQ(p.notes[0], (std::pair<std::string, std::string>{"reference", "too few secure"}));
+  std::vector<PatternResult> results(2);
+  for (int i = 0; i < 2; ++i) {
+    results[i].pattern = &p;
+    results[i].model = i == 0 ? "reference" : "mutual";
+    results[i].status = i == 0 ? PatternResult::fail : PatternResult::pass;
+  }
+  const std::string md = format_markdown(patterns, results, {"reference", "mutual"}, false, 1.0, 1.0);
+  EXPECT_NE(md.find("**Why `reference` fails it, as far as known:** too few secure"), std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("never shown"), std::string::npos) << md;
+  EXPECT_THROW(
+      pattern("measure: {kind: class_shares}\ntarget: {B: {value: 51.6, tolerance: 5}}\nnotes: [x]\n"),
+      std::exception);
+}
+
 TEST(ValidationPattern, ErrorsNameFileLineAndKey) {
   try {
     load_pattern((data_dir() / "validation" / "bad_key" / "typo.yaml").string());

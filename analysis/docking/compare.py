@@ -122,6 +122,20 @@ def numpy_inputs(att, resolved):
     return cg
 
 
+def outcome_stats(xa, xn):
+    """Means and sds of both sides, Welch z, Cohen's d, KS p and the paired z (same caregiver)."""
+    ma, sa, mn, sn = xa.mean(), xa.std(ddof=1), xn.mean(), xn.std(ddof=1)
+    se = np.sqrt(sa ** 2 / len(xa) + sn ** 2 / len(xn))
+    z = (ma - mn) / se if se > 0 else (0.0 if ma == mn else np.inf)
+    sp = np.sqrt((sa ** 2 + sn ** 2) / 2)
+    d = (ma - mn) / sp if sp > 0 else 0.0
+    ks = stats.ks_2samp(xa, xn).pvalue
+    diff = xa - xn
+    sdd = diff.std(ddof=1)
+    zp = diff.mean() / (sdd / np.sqrt(len(diff))) if sdd > 0 else 0.0
+    return ma, sa, mn, sn, z, d, ks, zp
+
+
 def compare(att, npy):
     lines = []
     na, nn = len(att), len(npy)
@@ -156,15 +170,7 @@ def compare(att, npy):
         o_att = ALTERNATIVES.get(o_np, o_np)
         xa = att[o_att].to_numpy(dtype=float)
         xn = npy[o_np].to_numpy(dtype=float)
-        ma, sa, mn, sn = xa.mean(), xa.std(ddof=1), xn.mean(), xn.std(ddof=1)
-        se = np.sqrt(sa ** 2 / na + sn ** 2 / nn)
-        z = (ma - mn) / se if se > 0 else (0.0 if ma == mn else np.inf)
-        sp = np.sqrt((sa ** 2 + sn ** 2) / 2)
-        d = (ma - mn) / sp if sp > 0 else 0.0
-        ks = stats.ks_2samp(xa, xn).pvalue
-        diff = xa - xn
-        sdd = diff.std(ddof=1)
-        zp = diff.mean() / (sdd / np.sqrt(len(diff))) if sdd > 0 else 0.0
+        ma, sa, mn, sn, z, d, ks, zp = outcome_stats(xa, xn)
         mark = " *" if max(abs(z), abs(zp)) > 4 else ""
         if mark:
             flagged.append(label)

@@ -41,6 +41,7 @@ from scipy import stats
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mutual_independent as mi  # noqa: E402
+from compare import outcome_stats  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLASSES = ["B", "A", "C", "D"]
@@ -167,15 +168,7 @@ def compare(att, npy):
     for o in COMPARED:
         xa = att[o].to_numpy(dtype=float)
         xn = npy[o].to_numpy(dtype=float)
-        ma, sa, mn, sn = xa.mean(), xa.std(ddof=1), xn.mean(), xn.std(ddof=1)
-        se = np.sqrt(sa ** 2 / na + sn ** 2 / nn)
-        z = (ma - mn) / se if se > 0 else (0.0 if ma == mn else np.inf)
-        sp = np.sqrt((sa ** 2 + sn ** 2) / 2)
-        d = (ma - mn) / sp if sp > 0 else 0.0
-        ks = stats.ks_2samp(xa, xn).pvalue
-        diff = xa - xn
-        sdd = diff.std(ddof=1)
-        zp = diff.mean() / (sdd / np.sqrt(len(diff))) if sdd > 0 else 0.0
+        ma, sa, mn, sn, z, d, ks, zp = outcome_stats(xa, xn)
         mark = " *" if max(abs(z), abs(zp)) > 4 else ""
         if mark:
             flagged.append(o)

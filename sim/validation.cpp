@@ -798,7 +798,8 @@ std::vector<PatternResult> run_suite(const std::vector<Pattern>& patterns,
       }
       const auto t0 = clock::now();
       const auto overrides = env.quick ? p.quick : std::vector<Override>{};
-      pr.seeds = env.quick ? std::vector<std::uint64_t>{p.seeds.front()} : p.seeds;
+      const std::vector<std::uint64_t>& seeds = env.seeds.empty() ? p.seeds : env.seeds;
+      pr.seeds = env.quick ? std::vector<std::uint64_t>{seeds.front()} : seeds;
       for (const auto& c : p.components)
         pr.components.push_back(ComponentResult{c.name, c.target, {}, kNaN, kNaN, 0, false, {}});
       std::string unmeasurable;
@@ -1071,14 +1072,16 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
       "```sh\n"
       "attune validate                      # every pattern, every model, three seeds each\n"
       "attune validate --quick              # smaller populations, one seed (CI)\n"
+      "attune validate --seeds 4,5,6        # the same patterns on other seeds\n"
       "attune validate --model mutual --json -o results.json   # or -o results.h5\n"
       "attune validate --markdown > docs/VALIDATION.md         # this file\n"
       "```\n\n"
       "The command exits 1 when a pattern fails for a model asked for, 2 for a bad pattern or scenario\n"
       "file (naming the file, line and key).\n\n"
       "## How a pattern is judged\n\n"
-      "- A pattern's scenario is run once per seed (`seeds:`, default 1, 2, 3; `--quick` uses the first\n"
-      "  seed and the pattern's `quick:` overrides). Patterns naming the same scenario share its runs.\n"
+      "- A pattern's scenario is run once per seed (`seeds:`, default 1, 2, 3, or `--seeds`; `--quick`\n"
+      "  uses the first seed and the pattern's `quick:` overrides). Patterns naming the same scenario\n"
+      "  share its runs.\n"
       "- A component passes when its value is inside the accept region in **every** seed; a direction\n"
       "  target needs the right sign and p below the level in every seed. The table shows the mean over\n"
       "  seeds ± its standard error (sd/√seeds; none with one seed) and, for a failure, which side of the\n"
@@ -1135,7 +1138,10 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
                        p.file, citation_of(p), measure_text(p));
     out += "- **scenarios**:";
     for (const auto& [m, path] : p.scenarios) out += fmt::format(" {} `{}`;", m, path);
-    out += fmt::format(" seeds {}\n\n", fmt::join(p.seeds, ", "));
+    const std::vector<std::uint64_t>* seeds = &p.seeds;  // as run (--seeds, --quick), else the file's
+    for (const auto& r : results)
+      if (r.pattern == &p && !r.seeds.empty()) seeds = &r.seeds;
+    out += fmt::format(" seeds {}\n\n", fmt::join(*seeds, ", "));
     if (!p.description.empty()) out += p.description + (p.description.back() == '\n' ? "\n" : "\n\n");
     out += "| model | component | target | simulated | result |\n|---|---|---|---|---|\n";
     for (const auto& r : results) {

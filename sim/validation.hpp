@@ -137,6 +137,7 @@ struct Environment {
   std::function<const Model&(const std::string&)> model;
   int threads = 0;
   bool quick = false;
+  std::vector<std::uint64_t> seeds;                  // replaces every pattern's seeds (--seeds) if set
   const std::atomic<bool>* stop = nullptr;           // set: the run stops (sim::Interrupted)
   std::function<void(const std::string&)> progress;  // one line per run, or empty
 };

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/calibration.hpp"
+#include "sim/cli/seed_option.hpp"
 #include "sim/cli/simulation.hpp"
 #include "sim/cli/sweep.hpp"
 #include "sim/cli/text_output.hpp"
@@ -38,6 +39,8 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateArgs& a) {
   cmd->add_option("--budget", a.budget, "evaluations the optimiser may make (overrides the file's budget)")
       ->type_name("N");
   cmd->add_option("--seeds", a.seeds, "the seeds every evaluation runs (common random numbers)")
+      ->delimiter(',')
+      ->check(seed_check())
       ->type_name("SEED ...");
   cmd->add_option("--algorithm", a.algorithm, "bobyqa (default), neldermead, sbplx or cobyla");
   cmd->add_option("--threads", a.threads, "worker threads (0: all cores)")->capture_default_str();

@@ -13,6 +13,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/compare_command.hpp"
 #include "sim/cli/mpi_farm.hpp"
+#include "sim/cli/seed_option.hpp"
 #include "sim/cli/sweep.hpp"
 #include "sim/cli/validate_command.hpp"
 #include "sim/cli/version.hpp"
@@ -29,7 +30,7 @@ void add_scenario_options(CLI::App* cmd, attune::app::ScenarioArgs& a) {
   cmd->add_option("--set", a.sets, "override a scenario key: --set caregiver.attunement=0.8 (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  cmd->add_option("--seed", a.seed, "override the scenario's seed");
+  cmd->add_option("--seed", a.seed, "override the scenario's seed")->check(attune::app::seed_check());
   cmd->add_option("--max-memory", a.max_memory,
                   "the memory a run may use, e.g. 64G (default: the machine's; refused beyond it)")
       ->type_name("SIZE");

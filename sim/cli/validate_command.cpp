@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "models/catalog.hpp"
+#include "sim/cli/seed_option.hpp"
 #include "sim/cli/simulation.hpp"
 #include "sim/cli/text_output.hpp"
 #include "sim/cli/version.hpp"
@@ -22,6 +23,12 @@ CLI::App* add_validate_command(CLI::App& app, ValidateArgs& a) {
   auto* cmd = app.add_subcommand(
       "validate", "run the published patterns of validation/ against the models (docs/VALIDATION.md)");
   cmd->add_flag("--quick", a.quick, "smaller populations and one seed (as in CI)");
+  cmd->add_option("--seeds", a.seeds,
+                  "run every pattern with these seeds instead of its own, e.g. --seeds 4,5,6 (with --quick: "
+                  "the first)")
+      ->delimiter(',')
+      ->check(seed_check())
+      ->type_name("SEED ...");
   cmd->add_option("--model", a.model, "only this model (default: every model)");
   cmd->add_flag("--json", a.json, "print the results as JSON instead of the table");
   cmd->add_flag("--markdown", a.markdown, "print docs/VALIDATION.md instead of the table");
@@ -58,6 +65,13 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
       sim::check_output_path(args.output, args.force);
   }
 
+  for (std::size_t i = 0; i < args.seeds.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (args.seeds[i] == args.seeds[j])
+        throw sim::InputError(fmt::format(
+            "--seeds: seed {} is given twice (each seed is one independent replicate; give distinct seeds)",
+            args.seeds[i]));
+
   const std::vector<v::Pattern> patterns = v::load_patterns(args.dir);
   const auto known = models::model_names();
   for (const auto& p : patterns)
@@ -71,6 +85,7 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
   env.model = [](const std::string& name) -> const sim::Model& { return model_named(name); };
   env.threads = args.threads;
   env.quick = args.quick;
+  env.seeds = args.seeds;
   env.stop = &stop;
   if (!args.quiet) env.progress = [](const std::string& line) { fmt::print(stderr, "validate: {}\n", line); };
   const auto results = v::run_suite(patterns, models, env);

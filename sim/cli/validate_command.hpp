@@ -3,7 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace CLI {  // NOLINT(readability-identifier-naming): CLI11's namespace
 class App;
@@ -15,9 +17,10 @@ struct ValidateArgs {
   std::string dir = "validation";  // the pattern files
   std::string model;               // one model; "" for every model in the catalog
   bool quick = false;
-  bool json = false;      // print JSON instead of the table
-  bool markdown = false;  // print docs/VALIDATION.md instead of the table
-  std::string output;     // results file: .h5 or .json ("" for none)
+  std::vector<std::uint64_t> seeds;  // replace every pattern's seeds (--seeds); empty: the files'
+  bool json = false;                 // print JSON instead of the table
+  bool markdown = false;             // print docs/VALIDATION.md instead of the table
+  std::string output;                // results file: .h5 or .json ("" for none)
   bool force = false;
   int threads = 0;
   bool quiet = false;

@@ -188,6 +188,14 @@ TEST(CliBadInput, BadCommandLineOptionsExitWith2) {
   EXPECT_EQ(run_attune({"frobnicate"}).status, 2) << "an unknown subcommand";
   const auto scenario = (data_dir() / "valid_profiles.yaml").string();
   EXPECT_EQ(run_attune({"check", scenario, "--seed", "minus-one"}).status, 2);
+  // CLI11 alone wraps -1 to 2^64 - 1 and clamps 2^64 to it: both would run with a seed nobody asked for.
+  for (const char* seed : {"--seed=-1", "--seed=18446744073709551616", "--seed=1.5"}) {
+    const CliResult r = run_attune({"check", scenario, seed});
+    EXPECT_EQ(r.status, 2) << seed << ": " << r.output;
+    EXPECT_NE(r.output.find("is not a whole number from 0 to 18446744073709551615"), std::string::npos)
+        << r.output;
+  }
+  EXPECT_EQ(run_attune({"check", scenario, "--seed=18446744073709551615"}).status, 0) << "the largest seed";
   TempDir dir;
   const CliResult r = run_attune({"run", scenario, "-o", (dir / "x.h5").string(), "--threads", "-1"});
   EXPECT_EQ(r.status, 2) << r.output;

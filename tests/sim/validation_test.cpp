@@ -375,6 +375,34 @@ TEST(ValidateCommand, ForceReplacesOnlyItsOwnJson) {
   EXPECT_EQ(test::read_text(foreign), "{\"mine\": true}\n") << "a file attune did not write is left alone";
 }
 
+// --seeds replaces every pattern's own seeds (the patterns' files say 4, 5); with --quick, the first.
+TEST(ValidateCommand, SeedsReplaceThePatternsSeeds) {
+  test::TempDir tmp;
+  const auto out = tmp / "v.json";
+  auto r = test::run_attune({"validate", "--quick", "--model", "reference", "--dir", kDir, "--threads", "2",
+                             "--seeds", "9,10", "-o", out.string()});
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("tiny.yaml seed 9"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("tiny.yaml seed 4"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("tiny.yaml seed 10"), std::string::npos) << "--quick runs the first seed only";
+  EXPECT_NE(test::read_text(out).find("\"seeds\": [9]"), std::string::npos) << test::read_text(out);
+
+  r = test::run_attune(
+      {"validate", "--model", "reference", "--dir", kDir, "--threads", "2", "--seeds", "9,10", "--markdown"});
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("tiny.yaml seed 10"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("seeds 9, 10"), std::string::npos) << "the Markdown names the seeds run";
+  EXPECT_EQ(r.output.find("seeds 4, 5"), std::string::npos) << r.output;
+}
+
+TEST(ValidateCommand, RepeatedOrBadSeedsAreBadInput) {
+  for (const char* seeds : {"3,3", "x", "-1"}) {
+    const auto r = test::run_attune({"validate", "--quick", "--dir", kDir, "--seeds", seeds});
+    EXPECT_EQ(r.status, 2) << seeds << ": " << r.output;
+    EXPECT_NE(r.output.find("--seeds"), std::string::npos) << seeds << ": " << r.output;
+  }
+}
+
 TEST(ValidateCommand, UnknownModelIsBadInput) {
   const auto r = test::run_attune({"validate", "--quick", "--model", "nosuch", "--dir", kDir});
   EXPECT_EQ(r.status, 2) << r.output;

@@ -55,6 +55,9 @@ INFANT_DEFAULTS = {
     # θ_E (MODEL2.md §2.2 and §7.9 since main's fdcb1d0, 2 December 2026): an organized
     # relationship is B only if also E >= θ_E; 0 gives the rule as it was before
     "secure_expectation": 0.5,
+    # Δ_c (MODEL2.md §2.2, §7.6): ruptures and repairs are coded once per Δ_c seconds, on the
+    # step that reaches the next multiple of Δ_c (every step when Δ_c <= dt)
+    "coding_interval_s": 1.0,
 }
 
 VARIANTS = {
@@ -368,12 +371,15 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                 if "match_after" in variants:
                     Fa, _ = fitting_response(i, x, thd)
                     matched = engaged & ~diss & (i != AVERT) & (c == Fa)
-                rec["repairs"] += matched & ~prev
-                rec["ruptures"] += ~matched & prev
+                tick = ip.get("coding_interval_s", dt)
+                if tick <= dt * (1 + 1e-9) or (np.floor((t + dt) / tick + 1e-9)
+                                               > np.floor(t / tick + 1e-9)):
+                    rec["repairs"] += matched & ~prev
+                    rec["ruptures"] += ~matched & prev
+                    prev = matched
                 rec["coord"] += matched * dt
                 rec["pos"] += (i == POSITIVE) * dt
                 rec["neg"] += (i == PROTEST) * dt
-                prev = matched
                 # 8 fear learning (AMBIGUITY 9: one update per FR step)
                 if fr.any():
                     gain = 1.0 - (1.0 - ip["fear_rate"]) ** fr_scale

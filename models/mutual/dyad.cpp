@@ -53,7 +53,10 @@ struct Setting {
   double p_return = 0;               // P(spontaneous return) per step while away
   double contagion = 0;              // ρ·(1 − d)·(1 + p)
   double p_switch = 0;               // P(infant re-draws its state) per step
+  bool code_every_step = true;       // Δ_c ≤ dt: every step is coded (the default, dt = Δ_c = 1)
 };
+
+bool codes_every_step(const InfantParams& p, double dt) { return p.coding_interval_s <= dt * (1.0 + 1e-9); }
 
 // The fast state of one session or protocol.
 struct Fast {
@@ -88,6 +91,7 @@ Setting partner_setting(const InfantParams& p, const CaregiverParams& cg, double
   st.contagion = cg.contagion * (1.0 - cg.dismissing) * (1.0 + cg.preoccupied);
   st.p_switch = event_probability(p.state_change_rate, dt);
   st.p_stressor = event_probability(p.stressor_rate / 60.0, dt);
+  st.code_every_step = codes_every_step(p, dt);
   return st;
 }
 
@@ -227,9 +231,12 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
                dt;
 
   // 7. Coordination: matches, ruptures and repairs.
-  const bool repair = matched && !f.was_coordinated;
-  const bool rupture = !matched && f.was_coordinated;
-  f.was_coordinated = matched;
+  // They are coded on the coder's time base Δ_c: the step that reaches the next multiple of Δ_c.
+  const double tick = p.coding_interval_s;
+  const bool coded = st.code_every_step || std::floor((t + dt) / tick + 1e-9) > std::floor(t / tick + 1e-9);
+  const bool repair = coded && matched && !f.was_coordinated;
+  const bool rupture = coded && !matched && f.was_coordinated;
+  if (coded) f.was_coordinated = matched;
 
   // 8. Fear learned from frightening behaviour.
   if (fr && st.caregiver) wm.fear += p.fear_rate * (1.0 - wm.fear);
@@ -567,6 +574,7 @@ std::vector<PhaseMeasures> DyadModel::run_protocol(std::uint64_t infant_id, cons
                                                                             : nullptr;
     Setting st = partner != nullptr ? partner_setting(p, *partner, 1.0, dt) : Setting{};
     st.p_switch = event_probability(p.state_change_rate, dt);
+    st.code_every_step = codes_every_step(p, dt);
     st.p_stressor =
         event_probability((phase.stressor_rate >= 0 ? phase.stressor_rate : p.stressor_rate) / 60.0, dt);
     st.caregiver = who == sim::Phase::Partner::caregiver;

@@ -37,7 +37,7 @@ const std::array<Field<CaregiverParams>, 17> kCaregiver{{
   {{"fr_unresolved", "β_u", "1", "shift of frightening behaviour by unresolved loss or trauma", 6.0}, &CaregiverParams::fr_unresolved},
 }};
 
-const std::array<Field<InfantParams>, 44> kInfant{{
+const std::array<Field<InfantParams>, 45> kInfant{{
   {{"state_change_rate", "κ", "per s", "rate at which the infant re-draws its affect/engagement state", 1.0}, &InfantParams::state_change_rate},
   {{"weight_avert", "w_W", "1", "weight of looking away (at calm, g = 1)", 0.25}, &InfantParams::weight_avert},
   {{"weight_attend", "w_N", "1", "weight of neutral attention to the partner", 0.4}, &InfantParams::weight_attend},
@@ -82,6 +82,7 @@ const std::array<Field<InfantParams>, 44> kInfant{{
   {{"d_threshold", "θ_D", "1", "learned fear above which the relationship is classified D", 0.4, 0, 1}, &InfantParams::d_threshold},
   {{"organized_threshold", "θ_B", "1", "avoidance and resistance below which an organized relationship is B", 0.35, 0, 1}, &InfantParams::organized_threshold},
   {{"secure_expectation", "θ_E", "1", "expected comfort E that an organized relationship needs to be B: without it, g near 1 is no strategy settled, not security", 0.5, 0, 1}, &InfantParams::secure_expectation},
+  {{"coding_interval_s", "Δ_c", "s", "time base on which ruptures and repairs are coded (a state change and its return within one Δ_c is not seen; every step when Δ_c ≤ dt)", 1.0, 0, kInf, true}, &InfantParams::coding_interval_s},
 }};
 // clang-format on
 

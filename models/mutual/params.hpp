@@ -84,6 +84,9 @@ struct InfantParams {
   double d_threshold = 0.4;           // F above which the relationship is D
   double organized_threshold = 0.35;  // avoidance/resistance below which it is B
   double secure_expectation = 0.5;    // θ_E: B also needs expected comfort E at least this
+  // Measurement: a coder codes the dyad's states once per Δ_c s (a time base), so a mismatch and
+  // its repair within one Δ_c are not seen. Without it the counts grew as dt fell (MODEL2.md §8b).
+  double coding_interval_s = 1.0;  // Δ_c
 };
 
 sim::ParamTables param_tables();

@@ -1,6 +1,7 @@
 // Mechanisms of the `mutual` model added after the first validation (MODEL2.md §5.4, §7.2, §7.4):
 // rejection as the dismissing caregiver's stance rather than a reading, a slower noticing of
-// distress than of play, and comfort that calms a hyperactivating infant less.
+// distress than of play, comfort that calms a hyperactivating infant less, and transitions coded on
+// a time base whatever dt.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -107,6 +108,42 @@ TEST(MutualComfort, AHyperactivatingInfantResistsComfortWithProtest) {
   EXPECT_DOUBLE_EQ(soothed[2], attended[2]);
   p.comfort_resistance = 0.0;
   EXPECT_DOUBLE_EQ(infant_state_weights(p, x, 2.0, 0.0, CareState::soothe)[3], attended[3]);
+}
+
+// Ruptures and repairs are coded on a time base Δ_c (MODEL2.md §7.6), as a coder codes video: at
+// dt = 0.25 and Δ_c = 1 only every fourth step (the one that reaches a whole second) can be a
+// transition, and the rate per minute stays near dt = 1's. Counted at every step instead, short
+// excursions that a coarser step never shows were counted, and the rate grew as dt fell (8.6,
+// 11.1 and 13.1 per minute at dt = 1, 0.5 and 0.25 in the still-face play phase).
+TEST(MutualCoordination, RupturesAndRepairsAreCodedOnTheCodersTimeBase) {
+  InfantParams p;
+  const auto caregivers = test::draw_mutual_caregivers(40, 17);
+  sim::Schedule fine;
+  fine.dt = 0.25;
+  fine.days = 4;
+  std::size_t transitions = 0, off_grid = 0;
+  test::run_mutual_dyad(
+      p, caregivers[0], 2, 5, 0,
+      [&](const StepRecord& r) {
+        if (!r.repair && !r.rupture) return;
+        ++transitions;
+        off_grid += (r.step + 1) % 4 != 0 ? 1 : 0;
+      },
+      fine);
+  EXPECT_GT(transitions, 100u);
+  EXPECT_EQ(off_grid, 0u) << "a transition between two whole seconds";
+
+  sim::Schedule coarse;
+  coarse.days = 4;
+  const double at_1 =
+      test::summarise(caregivers, test::run_mutual_population(p, caregivers, 4, 9, coarse)).repairs_per_min;
+  const double at_quarter =
+      test::summarise(caregivers, test::run_mutual_population(p, caregivers, 4, 9, fine)).repairs_per_min;
+  p.coding_interval_s = 0.25;  // every step coded: the old count
+  const double every_step =
+      test::summarise(caregivers, test::run_mutual_population(p, caregivers, 4, 9, fine)).repairs_per_min;
+  EXPECT_NEAR(at_quarter, at_1, 0.08 * at_1) << "dt = 1: " << at_1 << ", dt = 0.25: " << at_quarter;
+  EXPECT_GT(every_step, 1.25 * at_quarter) << every_step << " vs " << at_quarter;
 }
 
 }  // namespace

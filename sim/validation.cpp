@@ -1073,6 +1073,7 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
       "attune validate                      # every pattern, every model, three seeds each\n"
       "attune validate --quick              # smaller populations, one seed (CI)\n"
       "attune validate --seeds 4,5,6        # the same patterns on other seeds\n"
+      "attune validate --pattern still_face # only the patterns named\n"
       "attune validate --model mutual --json -o results.json   # or -o results.h5\n"
       "attune validate --markdown > docs/VALIDATION.md         # this file\n"
       "```\n\n"

@@ -29,6 +29,10 @@ CLI::App* add_validate_command(CLI::App& app, ValidateArgs& a) {
       ->delimiter(',')
       ->check(seed_check())
       ->type_name("SEED ...");
+  cmd->add_option("--pattern", a.patterns,
+                  "only the patterns with these names, e.g. --pattern still_face,risk_contrast")
+      ->delimiter(',')
+      ->type_name("NAME ...");
   cmd->add_option("--model", a.model, "only this model (default: every model)");
   cmd->add_flag("--json", a.json, "print the results as JSON instead of the table");
   cmd->add_flag("--markdown", a.markdown, "print docs/VALIDATION.md instead of the table");
@@ -72,7 +76,20 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
             "--seeds: seed {} is given twice (each seed is one independent replicate; give distinct seeds)",
             args.seeds[i]));
 
-  const std::vector<v::Pattern> patterns = v::load_patterns(args.dir);
+  std::vector<v::Pattern> patterns = v::load_patterns(args.dir);
+  if (!args.patterns.empty()) {  // only those named, in the suite's order
+    for (const auto& name : args.patterns)
+      if (std::none_of(patterns.begin(), patterns.end(),
+                       [&](const v::Pattern& p) { return p.name == name; })) {
+        std::string known;
+        for (const auto& p : patterns) known += (known.empty() ? "" : ", ") + p.name;
+        throw sim::InputError(
+            fmt::format("--pattern: no pattern named '{}' in {} (known: {})", name, args.dir, known));
+      }
+    std::erase_if(patterns, [&](const v::Pattern& p) {
+      return std::find(args.patterns.begin(), args.patterns.end(), p.name) == args.patterns.end();
+    });
+  }
   const auto known = models::model_names();
   for (const auto& p : patterns)
     for (const auto& [m, path] : p.scenarios)

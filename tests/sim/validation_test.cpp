@@ -395,6 +395,20 @@ TEST(ValidateCommand, SeedsReplaceThePatternsSeeds) {
   EXPECT_EQ(r.output.find("seeds 4, 5"), std::string::npos) << r.output;
 }
 
+// --pattern runs only the patterns named; an unknown name is bad input listing the known ones.
+TEST(ValidateCommand, PatternChoosesPatternsByName) {
+  auto r = test::run_attune({"validate", "--quick", "--model", "reference", "--dir", kDir, "--threads", "2",
+                             "--pattern", "share_in_range"});
+  EXPECT_EQ(r.status, 0) << "the failing pattern was not run: " << r.output;
+  EXPECT_NE(r.output.find("reference: 1 passed, 0 failed"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("impossible"), std::string::npos) << r.output;
+
+  r = test::run_attune({"validate", "--quick", "--dir", kDir, "--pattern", "share_in_range,nosuch"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--pattern: no pattern named 'nosuch'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("known: share_in_range, impossible"), std::string::npos) << r.output;
+}
+
 TEST(ValidateCommand, RepeatedOrBadSeedsAreBadInput) {
   for (const char* seeds : {"3,3", "x", "-1"}) {
     const auto r = test::run_attune({"validate", "--quick", "--dir", kDir, "--seeds", seeds});

@@ -291,8 +291,18 @@ Pattern parse_pattern(const std::string& text, const std::string& source, const 
   // so that a note can never stand beside a pass it no longer explains.
   if (const YAML::Node n = root["notes"]) {
     rd.expect_map(n, "notes");
-    for (const auto& kv : n)
-      p.notes.emplace_back(kv.first.Scalar(), rd.text(kv.second, Reader::join("notes", kv.first.Scalar())));
+    for (const auto& kv : n) {
+      const std::string model = kv.first.Scalar();
+      // A note for a model the pattern has no scenario for can never be shown: a typo, most likely.
+      if (!p.scenario_for(model)) {
+        std::string known;
+        for (const auto& sc_model : p.scenarios) known += (known.empty() ? "" : ", ") + sc_model.first;
+        rd.fail(
+            kv.first, Reader::join("notes", model),
+            fmt::format("no scenario for model '{}' in this pattern (models with one: {})", model, known));
+      }
+      p.notes.emplace_back(model, rd.text(kv.second, Reader::join("notes", model)));
+    }
   }
 
   if (!root["measure"]) rd.fail(root, "", "missing key 'measure'");
@@ -1027,13 +1037,13 @@ std::string format_json(const std::vector<PatternResult>& results, bool quick) {
     const Pattern& p = *r.pattern;
     out += fmt::format(
         "{}\n {{\"model\": {}, \"pattern\": {}, \"file\": {}, \"level\": {}, \"cite\": {}, \"source\": {}, "
-        "\"status\": {}, \"reason\": {}, \"elapsed_s\": {}, \"seeds\": [",
+        "\"status\": {}, \"reason\": {}, \"why\": {}, \"elapsed_s\": {}, \"seeds\": [",
         i ? "," : "", json_string(r.model), json_string(p.name), json_string(p.file), json_string(p.level),
         json_string(cite_of(p)), json_string(citation_of(p)),
         json_string(r.status == PatternResult::pass   ? "pass"
                     : r.status == PatternResult::fail ? "fail"
                                                       : "not_applicable"),
-        json_string(r.reason), json_number(r.elapsed_s));
+        json_string(r.reason), json_string(failure_note(r)), json_number(r.elapsed_s));
     for (std::size_t s = 0; s < r.seeds.size(); ++s) out += fmt::format("{}{}", s ? ", " : "", r.seeds[s]);
     out += "], \"components\": [";
     for (std::size_t j = 0; j < r.components.size(); ++j) {
@@ -1157,14 +1167,18 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
                         md_escape(simulated_text(c)), c.pass ? "pass" : "**fail**: " + md_escape(c.reason));
     }
     out += "\n";
-    for (const auto& r : results) {
-      if (r.pattern != &p || r.status != PatternResult::fail) continue;
-      for (const auto& [model, note] : p.notes)
-        if (model == r.model)
-          out += fmt::format("**Why `{}` fails it, as far as known:** {}\n\n", model, note);
-    }
+    for (const auto& r : results)
+      if (r.pattern == &p && !failure_note(r).empty())
+        out += fmt::format("**Why `{}` fails it, as far as known:** {}\n\n", r.model, failure_note(r));
   }
   return out;
+}
+
+std::string failure_note(const PatternResult& r) {
+  if (r.status != PatternResult::fail) return {};
+  for (const auto& [model, note] : r.pattern->notes)
+    if (model == r.model) return note;
+  return {};
 }
 
 Table results_table(const std::vector<PatternResult>& results) {
@@ -1184,6 +1198,7 @@ Table results_table(const std::vector<PatternResult>& results) {
   Column& seeds = t.add("seeds", Column::int64);
   Column& passed = t.add("seeds_passed", Column::int64);
   Column& reason = text("reason");
+  Column& why = text("why");  // the pattern file's note for a failing model (failure_note)
   for (const auto& r : results) {
     std::vector<ComponentResult> comps = r.components;
     if (comps.empty()) comps.push_back(ComponentResult{});
@@ -1204,6 +1219,7 @@ Table results_table(const std::vector<PatternResult>& results) {
       seeds.ints.push_back(static_cast<std::int64_t>(c.per_seed.size()));
       passed.ints.push_back(c.seeds_passed);
       reason.texts.push_back(r.status == PatternResult::not_applicable ? r.reason : c.reason);
+      why.texts.push_back(failure_note(r));
     }
   }
   for (auto& c : t.columns)

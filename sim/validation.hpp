@@ -130,6 +130,9 @@ struct PatternResult {
   double elapsed_s = 0;
 };
 const char* status_name(PatternResult::Status s);
+// The pattern file's note on why this result's model fails it, for a failure; "" otherwise (a
+// note explains a failure, never a pass it no longer describes).
+std::string failure_note(const PatternResult& r);
 
 // What running the suite needs from the caller.
 struct Environment {

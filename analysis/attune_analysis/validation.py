@@ -1,8 +1,9 @@
 """Results of ``attune validate`` (docs/VALIDATION.md) as a table and an HTML report section.
 
 ``attune validate -o results.json`` (or ``-o results.h5``) writes one row per model, pattern and
-component: the target, the simulated mean over seeds with its standard error, and pass/fail with
-the reason. :func:`load` reads either file into a :class:`pandas.DataFrame`;
+component: the target, the simulated mean over seeds with its standard error, pass/fail with the
+reason, and for a failure the pattern file's note on why the model fails it (``why``; empty in
+files written before attune had it). :func:`load` reads either file into a :class:`pandas.DataFrame`;
 :func:`report_section` renders it for ``attune_analysis report FILE --validation RESULTS``.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 from .errors import AnalysisError
 
 COLUMNS = ["model", "pattern", "level", "source", "component", "target", "status", "mean", "se",
-           "seeds", "seeds_passed", "reason"]
+           "seeds", "seeds_passed", "reason", "why"]
 
 
 def load(path) -> pd.DataFrame:
@@ -44,6 +45,8 @@ def load(path) -> pd.DataFrame:
         if table[col].dtype == object:
             table[col] = table[col].map(lambda b: b.decode("utf-8") if isinstance(b, bytes) else b)
     table["status"] = table["status"].str.replace("not_applicable", "not applicable")
+    if "why" not in table.columns:
+        table["why"] = ""
     return table[COLUMNS]
 
 
@@ -53,7 +56,7 @@ def from_json(data: dict) -> pd.DataFrame:
     try:
         for p in data["patterns"]:
             base = {"model": p["model"], "pattern": p["pattern"], "level": p["level"],
-                    "source": p["cite"]}
+                    "source": p["cite"], "why": p.get("why", "")}
             if p["status"] == "not_applicable" or not p["components"]:
                 rows.append({**base, "component": "", "target": "", "status": "not applicable",
                              "mean": math.nan, "se": math.nan, "seeds": 0, "seeds_passed": 0,
@@ -106,12 +109,19 @@ def report_section(table: pd.DataFrame) -> str:
                     f"<td class=\"text\">{e(result)}</td></tr>")
     head = "".join(f"<th>{h}</th>" for h in ("model", "level", "pattern", "source", "component",
                                                "target", "simulated ± SE", "result"))
+    whys = (table[table["why"] != ""].drop_duplicates(["model", "pattern"])
+            [["model", "pattern", "why"]])
+    why = ""
+    if len(whys):
+        why = ("<h3>Why a model fails a pattern, as far as known</h3>\n<ul>"
+               + "".join(f"<li><b>{e(r['model'])}</b>, {e(r['pattern'])}: {e(r['why'])}</li>"
+                         for _, r in whys.iterrows()) + "</ul>\n")
     return ("<section id=\"validation\"><h2>Validation against published patterns</h2>\n"
             "<p class=\"note\">From <code>attune validate</code> (docs/VALIDATION.md). Targets "
             "come from the literature and are never adjusted to make a model pass.</p>\n"
             f"<ul>{''.join(summary)}</ul>\n"
             f"<table class=\"validation\">\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
-            + "\n".join(rows) + "\n</tbody></table></section>")
+            + "\n".join(rows) + "\n</tbody></table>\n" + why + "</section>")
 
 
 def _nan(v):

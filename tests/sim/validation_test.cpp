@@ -263,9 +263,12 @@ TEST(ValidationPattern, ReadsTargetsAndDefaults) {
 // A model's note (why it fails the pattern) appears in the report only beside a failure of that
 // model, never beside a pass it no longer explains.
 TEST(ValidationPattern, NotesShowOnlyBesideAFailure) {
-  const std::vector<Pattern> patterns{
-      pattern("measure: {kind: class_shares}\ntarget: {B: {value: 51.6, tolerance: 5}}\n"
-              "notes: {reference: too few secure, mutual: never shown}\n")};
+  const std::vector<Pattern> patterns{parse_pattern(
+      "name: t\nlevel: micro\ncite: c\nsource: s\n"
+      "scenario: {reference: scenarios/reference/tiny.yaml, mutual: scenarios/reference/tiny.yaml}\n"
+      "measure: {kind: class_shares}\ntarget: {B: {value: 51.6, tolerance: 5}}\n"
+      "notes: {reference: too few secure, mutual: never shown}\n",
+      "t.yaml", kDir)};
   const Pattern& p = patterns[0];
   ASSERT_EQ(p.notes.size(), 2u);
   EXPECT_EQ(p.notes[0], (std::pair<std::string, std::string>{"reference", "too few secure"}));
@@ -279,6 +282,8 @@ TEST(ValidationPattern, NotesShowOnlyBesideAFailure) {
   EXPECT_NE(md.find("**Why `reference` fails it, as far as known:** too few secure"), std::string::npos)
       << md;
   EXPECT_EQ(md.find("never shown"), std::string::npos) << md;
+  EXPECT_EQ(failure_note(results[0]), "too few secure");  // what JSON and HDF5 carry as "why"
+  EXPECT_EQ(failure_note(results[1]), "");
   EXPECT_THROW(
       pattern("measure: {kind: class_shares}\ntarget: {B: {value: 51.6, tolerance: 5}}\nnotes: [x]\n"),
       std::exception);
@@ -302,6 +307,17 @@ TEST(ValidationPattern, ErrorsNameFileLineAndKey) {
                              "kappa}\ntarget: {at_least: 0}\n",
                              "t.yaml", kDir),
                ScenarioError);
+  try {  // a note for a model with no scenario here (a misspelt model) could never be shown
+    pattern("measure: {kind: kappa}\ntarget: {at_least: 0}\nnotes: {refrence: why}\n");
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("t.yaml:8:"), std::string::npos) << m;
+    EXPECT_NE(m.find("notes.refrence: no scenario for model 'refrence' in this pattern (models with one: "
+                     "reference)"),
+              std::string::npos)
+        << m;
+  }
   EXPECT_THROW(
       parse_pattern("name: t\nlevel: micro\ncite: c\nsource: s\nscenario: {reference: nowhere.yaml}\n"
                     "measure: {kind: kappa}\ntarget: {at_least: 0}\n",
@@ -343,6 +359,9 @@ TEST(ValidateCommand, TinyPatternsRunAndAreJudged) {
   const std::string json = test::read_text(out);
   EXPECT_NE(json.find("\"status\": \"pass\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"status\": \"fail\""), std::string::npos) << json;
+  // A failure carries its pattern file's note for that model; a pass carries none.
+  EXPECT_NE(json.find("\"why\": \"No share can be 200 percent.\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"status\": \"pass\", \"reason\": \"\", \"why\": \"\""), std::string::npos) << json;
   // The two patterns share one run of the scenario (same scenario, overrides and seed).
   EXPECT_EQ(r.output.find("tiny.yaml seed 4"), r.output.rfind("tiny.yaml seed 4")) << r.output;
 }

@@ -17,11 +17,11 @@ struct ValidateArgs {
   std::string dir = "validation";  // the pattern files
   std::string model;               // one model; "" for every model in the catalog
   bool quick = false;
-  std::vector<std::uint64_t> seeds;  // replace every pattern's seeds (--seeds); empty: the files'
+  std::vector<std::uint64_t> seeds;   // replace every pattern's seeds (--seeds); empty: the files'
   std::vector<std::string> patterns;  // only these patterns, by name (--pattern); empty: all
-  bool json = false;                 // print JSON instead of the table
-  bool markdown = false;             // print docs/VALIDATION.md instead of the table
-  std::string output;                // results file: .h5 or .json ("" for none)
+  bool json = false;                  // print JSON instead of the table
+  bool markdown = false;              // print docs/VALIDATION.md instead of the table
+  std::string output;                 // results file: .h5 or .json ("" for none)
   bool force = false;
   int threads = 0;
   bool quiet = false;

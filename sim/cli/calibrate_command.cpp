@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/calibration.hpp"
+#include "sim/cli/commands.hpp"
 #include "sim/cli/seed_option.hpp"
 #include "sim/cli/simulation.hpp"
 #include "sim/cli/sweep.hpp"
@@ -58,10 +59,8 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateArgs& a) {
 
 int calibrate_command(const CalibrateArgs& args, const std::atomic<bool>& stop) {
   namespace c = sim::calibration;
-  constexpr int max_threads = 1024, max_replicates = 1000;
-  if (args.threads < 0 || args.threads > max_threads)
-    throw sim::InputError(
-        fmt::format("--threads {}: allowed 0 (all cores) to {}", args.threads, max_threads));
+  constexpr int max_replicates = 1000;
+  (void)resolve_threads(args.threads);  // checked before anything runs
   if (args.replicates < 0 || args.replicates > max_replicates)
     throw sim::InputError(fmt::format("--replicates {}: allowed 0 to {}", args.replicates, max_replicates));
   if (!args.output.empty() && !ends_with(args.output, ".yaml") && !ends_with(args.output, ".yml"))

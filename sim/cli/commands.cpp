@@ -24,14 +24,6 @@ sim::Scenario load(const ScenarioArgs& a) {
   return sim::load_scenario(a.scenario, overrides_of(a), model_spec());
 }
 
-int resolve_threads(int threads) {
-  constexpr int max_threads = 1024;
-  if (threads < 0 || threads > max_threads)
-    throw sim::InputError(fmt::format("--threads {}: allowed 0 (all cores) to {}", threads, max_threads));
-  warn_on_affinity(threads);
-  return threads == 0 ? tbb::info::default_concurrency() : threads;
-}
-
 std::string describe(const sim::Scenario& s) {
   const std::string paired =
       s.experiment.paired ? fmt::format(" × {} paired arms", s.experiment.arm_count()) : std::string();
@@ -41,6 +33,14 @@ std::string describe(const sim::Scenario& s) {
 }
 
 }  // namespace
+
+int resolve_threads(int threads) {
+  constexpr int max_threads = 1024;
+  if (threads < 0 || threads > max_threads)
+    throw sim::InputError(fmt::format("--threads {}: allowed 0 (all cores) to {}", threads, max_threads));
+  warn_on_affinity(threads);
+  return threads == 0 ? tbb::info::default_concurrency() : threads;
+}
 
 int affinity_cores() {
   cpu_set_t set;

@@ -33,6 +33,9 @@ struct RunArgs {
 // otherwise turn --threads 4 into one thread without a word.
 int affinity_cores();
 void warn_on_affinity(int threads);
+// --threads checked (0 for all cores, up to 1024; else InputError) and resolved to a count, with
+// the affinity warning. Every command with --threads uses it.
+int resolve_threads(int threads);
 
 // The --set and --seed options as scenario overrides.
 std::vector<sim::Override> overrides_of(const ScenarioArgs& args);

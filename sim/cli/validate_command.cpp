@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "models/catalog.hpp"
+#include "sim/cli/commands.hpp"
 #include "sim/cli/seed_option.hpp"
 #include "sim/cli/simulation.hpp"
 #include "sim/cli/text_output.hpp"
@@ -100,7 +101,7 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
   v::Environment env;
   env.spec = model_spec();
   env.model = [](const std::string& name) -> const sim::Model& { return model_named(name); };
-  env.threads = args.threads;
+  env.threads = resolve_threads(args.threads);
   env.quick = args.quick;
   env.seeds = args.seeds;
   env.stop = &stop;

@@ -428,6 +428,14 @@ TEST(ValidateCommand, PatternChoosesPatternsByName) {
   EXPECT_NE(r.output.find("known: share_in_range, impossible"), std::string::npos) << r.output;
 }
 
+TEST(ValidateCommand, NegativeOrHugeThreadsAreBadInput) {
+  for (const char* threads : {"-1", "2000"}) {
+    const auto r = test::run_attune({"validate", "--quick", "--dir", kDir, "--threads", threads});
+    EXPECT_EQ(r.status, 2) << threads << ": " << r.output;
+    EXPECT_NE(r.output.find("allowed 0 (all cores) to 1024"), std::string::npos) << r.output;
+  }
+}
+
 TEST(ValidateCommand, RepeatedOrBadSeedsAreBadInput) {
   for (const char* seeds : {"3,3", "x", "-1"}) {
     const auto r = test::run_attune({"validate", "--quick", "--dir", kDir, "--seeds", seeds});

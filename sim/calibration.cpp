@@ -547,6 +547,12 @@ std::vector<double> check(const Problem& p, const std::string& scenario_path, co
         p.algorithm, p.parameters.size(), p.parameters.size() == 1 ? "" : "s", min_budget(p),
         p.algorithm == "bobyqa" ? " (its first model needs 2n + 1)" : "", kMaxBudget));
   if (p.seeds.empty()) throw InputError(fmt::format("{}: no seeds", where));
+  for (std::size_t i = 0; i < p.seeds.size(); ++i)
+    if (std::find(p.seeds.begin(), p.seeds.begin() + static_cast<std::ptrdiff_t>(i), p.seeds[i]) !=
+        p.seeds.begin() + static_cast<std::ptrdiff_t>(i))
+      throw InputError(
+          fmt::format("{}: seeds: seed {} is given twice (it would count its runs twice in the loss)", where,
+                      p.seeds[i]));
   std::set<std::string> keys;
   for (const auto& q : p.parameters) {
     if (const std::string why = parameter_problem(q); !why.empty())

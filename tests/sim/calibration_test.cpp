@@ -384,6 +384,11 @@ TEST(CalibrateCommand, BadInputExitsTwo) {
            {{"calibrate", kTiny}, "--targets is required"},
            {{"calibrate", kTiny, "--targets", targets, "--fit", "caregiver.attunement=0.1:0.9", "-o", "x.h5"},
             "-o x.h5: the fitted scenario is YAML"},
+           {{"calibrate", kTiny, "--targets", targets, "--fit", "caregiver.attunement=0.1:0.9", "--seeds",
+             "3,3"},
+            "seeds: seed 3 is given twice"},
+           {{"calibrate", kTiny, "--targets", targets, "--fit", "caregiver.attunement=0.1:0.9", "--seeds=-3"},
+            "seed '-3' is not a whole number"},
        }) {
     const auto r = test::run_attune(args);
     EXPECT_EQ(r.status, 2) << r.output;

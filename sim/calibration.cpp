@@ -16,6 +16,7 @@
 
 #include "sim/errors.hpp"
 #include "sim/json_text.hpp"
+#include "sim/random.hpp"
 #include "sim/runner.hpp"
 #include "sim/simulation.hpp"
 #include "sim/yaml_reader.hpp"
@@ -440,17 +441,7 @@ Problem parse_problem(const std::string& text, const std::string& source, const 
   if (const YAML::Node b = root["budget"])
     p.budget = static_cast<int>(rd.integer(b, "budget", 1, kMaxBudget));
 
-  if (const YAML::Node s = root["seeds"]) {
-    p.seeds.clear();
-    if (s.IsScalar()) {
-      p.seeds.push_back(static_cast<std::uint64_t>(rd.integer(s, "seeds", 0, INT64_MAX)));
-    } else {
-      if (!s.IsSequence() || s.size() == 0) rd.fail(s, "seeds", "expected a list of seeds, e.g. [1, 2]");
-      for (std::size_t i = 0; i < s.size(); ++i)
-        p.seeds.push_back(
-            static_cast<std::uint64_t>(rd.integer(s[i], fmt::format("seeds.{}", i), 0, INT64_MAX)));
-    }
-  }
+  if (const YAML::Node s = root["seeds"]) p.seeds = rd.seeds(s, "seeds");
 
   if (const YAML::Node a = root["algorithm"]) {
     p.algorithm = rd.text(a, "algorithm");
@@ -547,12 +538,9 @@ std::vector<double> check(const Problem& p, const std::string& scenario_path, co
         p.algorithm, p.parameters.size(), p.parameters.size() == 1 ? "" : "s", min_budget(p),
         p.algorithm == "bobyqa" ? " (its first model needs 2n + 1)" : "", kMaxBudget));
   if (p.seeds.empty()) throw InputError(fmt::format("{}: no seeds", where));
-  for (std::size_t i = 0; i < p.seeds.size(); ++i)
-    if (std::find(p.seeds.begin(), p.seeds.begin() + static_cast<std::ptrdiff_t>(i), p.seeds[i]) !=
-        p.seeds.begin() + static_cast<std::ptrdiff_t>(i))
-      throw InputError(
-          fmt::format("{}: seeds: seed {} is given twice (it would count its runs twice in the loss)", where,
-                      p.seeds[i]));
+  if (const auto twice = repeated_seed(p.seeds))  // --seeds (the file's are checked as read)
+    throw InputError(fmt::format("{}: seeds: seed {} is given twice (its runs would count twice in the loss)",
+                                 where, *twice));
   std::set<std::string> keys;
   for (const auto& q : p.parameters) {
     if (const std::string why = parameter_problem(q); !why.empty())

@@ -8,8 +8,11 @@
 
 #include <Random123/philox.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 namespace attune::sim {
 
@@ -69,6 +72,14 @@ inline void normal_pair(std::uint32_t a, std::uint32_t b, double& n1, double& n2
   const double angle = kTwoPi * uniform_co(b);
   n1 = radius * std::cos(angle);
   n2 = radius * std::sin(angle);
+}
+
+// The first seed given twice in a list of seeds (replicates must be independent: a repeated seed
+// repeats its runs and counts them twice), if any. For seeds:, --seeds and the like.
+inline std::optional<std::uint64_t> repeated_seed(const std::vector<std::uint64_t>& seeds) {
+  for (auto it = seeds.begin(); it != seeds.end(); ++it)
+    if (std::find(seeds.begin(), it, *it) != it) return *it;
+  return std::nullopt;
 }
 
 }  // namespace attune::sim

@@ -278,14 +278,7 @@ Pattern parse_pattern(const std::string& text, const std::string& source, const 
     }
   }
 
-  if (const YAML::Node s = root["seeds"]) {
-    if (!s.IsSequence() || s.size() == 0) rd.fail(s, "seeds", "expected a list of seeds, e.g. [1, 2, 3]");
-    for (std::size_t i = 0; i < s.size(); ++i)
-      p.seeds.push_back(
-          static_cast<std::uint64_t>(rd.integer(s[i], fmt::format("seeds.{}", i), 0, INT64_MAX)));
-  } else {
-    p.seeds = {1, 2, 3};
-  }
+  p.seeds = root["seeds"] ? rd.seeds(root["seeds"], "seeds") : std::vector<std::uint64_t>{1, 2, 3};
 
   // Why a model fails the pattern, as far as its authors know: shown with a failing result only,
   // so that a note can never stand beside a pass it no longer explains.
@@ -1168,8 +1161,8 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
     }
     out += "\n";
     for (const auto& r : results)
-      if (r.pattern == &p && !failure_note(r).empty())
-        out += fmt::format("**Why `{}` fails it, as far as known:** {}\n\n", r.model, failure_note(r));
+      if (const std::string why = r.pattern == &p ? failure_note(r) : std::string(); !why.empty())
+        out += fmt::format("**Why `{}` fails it, as far as known:** {}\n\n", r.model, why);
   }
   return out;
 }

@@ -14,6 +14,7 @@
 
 #include "sim/errors.hpp"
 #include "sim/param_info.hpp"
+#include "sim/random.hpp"
 #include "sim/scenario.hpp"
 
 namespace attune::sim {
@@ -117,6 +118,19 @@ class Reader {
       fail(node, path, fmt::format("expected a whole number, got '{}'", node.Scalar()));
     if (v < lo || v > hi) fail(node, path, fmt::format("{} is out of range; allowed {} to {}", v, lo, hi));
     return v;
+  }
+
+  // A seed or a non-empty list of distinct seeds (`seeds: 4` or `seeds: [1, 2, 3]`).
+  std::vector<std::uint64_t> seeds(const YAML::Node& node, const std::string& path) const {
+    if (node.IsScalar()) return {static_cast<std::uint64_t>(integer(node, path, 0, INT64_MAX))};
+    if (!node.IsSequence() || node.size() == 0) fail(node, path, "expected a list of seeds, e.g. [1, 2, 3]");
+    std::vector<std::uint64_t> out;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const std::string at = fmt::format("{}.{}", path, i);
+      out.push_back(static_cast<std::uint64_t>(integer(node[i], at, 0, INT64_MAX)));
+      if (repeated_seed(out)) fail(node[i], at, fmt::format("seed {} is given twice", out.back()));
+    }
+    return out;
   }
 
   std::string text(const YAML::Node& node, const std::string& path) const {

@@ -16,6 +16,7 @@
 #include "sim/cli/version.hpp"
 #include "sim/errors.hpp"
 #include "sim/hdf5_file.hpp"
+#include "sim/random.hpp"
 #include "sim/validation.hpp"
 
 namespace attune::app {
@@ -70,12 +71,10 @@ int validate_command(const ValidateArgs& args, const std::atomic<bool>& stop) {
       sim::check_output_path(args.output, args.force);
   }
 
-  for (std::size_t i = 0; i < args.seeds.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (args.seeds[i] == args.seeds[j])
-        throw sim::InputError(fmt::format(
-            "--seeds: seed {} is given twice (each seed is one independent replicate; give distinct seeds)",
-            args.seeds[i]));
+  if (const auto twice = sim::repeated_seed(args.seeds))
+    throw sim::InputError(fmt::format(
+        "--seeds: seed {} is given twice (each seed is one independent replicate; give distinct seeds)",
+        *twice));
 
   std::vector<v::Pattern> patterns = v::load_patterns(args.dir);
   if (!args.patterns.empty()) {  // only those named, in the suite's order

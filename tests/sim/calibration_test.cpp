@@ -271,6 +271,7 @@ TEST(CalibrationProblem, BadTargetsFilesNameFileLineAndKey) {
            "parameters.0.mn: unknown key; did you mean 'min'?"},
           {"targets: [avail.yaml]\n" + param + "algorithm: newton\n", "algorithm: 'newton': expected bobyqa"},
           {"targets: [avail.yaml]\n" + param + "seeds: [-1]\n", "seeds.0: -1 is out of range"},
+          {"targets: [avail.yaml]\n" + param + "seeds: [4, 4]\n", "seeds.1: seed 4 is given twice"},
           {"targets: [avail.yaml]\n" + param + "budget: 0\n", "budget: 0 is out of range"},
       }) {
     test::write_text(dir / "t.yaml", text);

@@ -307,6 +307,14 @@ TEST(ValidationPattern, ErrorsNameFileLineAndKey) {
                              "kappa}\ntarget: {at_least: 0}\n",
                              "t.yaml", kDir),
                ScenarioError);
+  try {  // a seed repeated in seeds: would count its run twice
+    pattern("seeds: [2, 7, 2]\nmeasure: {kind: kappa}\ntarget: {at_least: 0}\n");
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("t.yaml:6:"), std::string::npos) << m;
+    EXPECT_NE(m.find("seeds.2: seed 2 is given twice"), std::string::npos) << m;
+  }
   try {  // a note for a model with no scenario here (a misspelt model) could never be shown
     pattern("measure: {kind: kappa}\ntarget: {at_least: 0}\nnotes: {refrence: why}\n");
     FAIL() << "no error";

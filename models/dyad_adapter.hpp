@@ -9,8 +9,8 @@
 //   constants: kName, kTraceWidth, kInfantState, kRelationshipState
 //   functions: params(), infant_from(), caregiver_from(), infant_error(), outcome_fields(),
 //              classes(), phase_fields() (each field with a `member` pointer into Phase),
-//              trace_fields(), recorded(), newborn(dyad, key), outcome(p, rel, period, infant,
-//              cortisol), classification(p, infant, rel), observed(p, phases), trace_row(record,
+//              trace_fields(), recorded(), newborn(dyad, key), outcome(p, caregiver, rel, period,
+//              infant, cortisol), classification(p, infant, rel), observed(p, phases), trace_row(record,
 //              dt, row), visit(request, stranger, phases, samples), sample(s), save/load.
 #pragma once
 
@@ -102,21 +102,21 @@ class DyadState final : public sim::ModelState {
     for (const auto& s : samples) lab->samples->push_back(T::sample(s));
   }
 
-  void outcomes(std::size_t unit, std::size_t relationship, bool today,
-                std::span<double> out) const override {
+  void outcomes(std::size_t unit, sim::TieRef tie, bool today, std::span<double> out) const override {
     const typename T::Infant& inf = infants_[unit];
-    const typename T::Relationship& rel = rels_[relationship];
+    const typename T::Relationship& rel = rels_[tie.relationship];
+    const typename T::Caregiver& cg = caregivers_[tie.caregiver];
     const auto& p = dyads_[unit_dyad_[unit]].params();
     typename T::Outcome o;
     if (today) {  // the day's interaction, with the run's counts, and the last session's cortisol
       typename T::Interaction period = rel.today;
       period.episodes = rel.total.episodes;
       period.shocks = rel.total.shocks;
-      o = T::outcome(p, rel, period, inf, inf.last_session_z);
+      o = T::outcome(p, cg, rel, period, inf, inf.last_session_z);
     } else {
       const double cortisol =
           inf.cortisol_n > 0 ? inf.cortisol_sum / static_cast<double>(inf.cortisol_n) : 0.0;
-      o = T::outcome(p, rel, rel.total, inf, cortisol);
+      o = T::outcome(p, cg, rel, rel.total, inf, cortisol);
     }
     const auto fields = T::outcome_fields();
     for (std::size_t f = 0; f < fields.size(); ++f) out[f] = fields[f].get(o);

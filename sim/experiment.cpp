@@ -227,8 +227,10 @@ Phase read_phase(const Reader& rd, const YAML::Node& n, const std::string& at, c
 }
 
 void read_protocols(const Reader& rd, const YAML::Node& node, Scenario& s, const ModelSpec& spec) {
-  if (!node.IsSequence() || node.size() == 0)
+  if (!node.IsSequence())
     rd.fail(node, "protocols", "expected a list of protocols (- name: ..., day: ..., phases: [...])");
+  // An empty list is no protocol: `--set protocols=[]` runs a scenario without its procedures
+  // (a short run of a scenario whose protocols fall after its end, say).
   const Schedule& sched = s.schedule;
   const double slot = 86400.0 / sched.sessions_per_day;
   std::set<std::string> names;

@@ -83,10 +83,10 @@ class ModelState {
   virtual void simulate_day(std::size_t unit, std::uint64_t infant_key, int day, std::span<const TieRef> ties,
                             const LabRequest* lab, const TraceSink* trace) = 0;
 
-  // Outcomes of a relationship in outcome_fields() order (letters as their character code):
-  // over the run, or (`today`) for the day just simulated, as the daily series report them.
-  virtual void outcomes(std::size_t unit, std::size_t relationship, bool today,
-                        std::span<double> out) const = 0;
+  // Outcomes of a tie (its relationship, and the caregiver's own make-up where an outcome
+  // describes her) in outcome_fields() order (letters as their character code): over the run, or
+  // (`today`) for the day just simulated, as the daily series report them.
+  virtual void outcomes(std::size_t unit, TieRef tie, bool today, std::span<double> out) const = 0;
   // The class the working model of a relationship gives now.
   virtual char classification(std::size_t unit, std::size_t relationship) const = 0;
   // The class a coder would give from the measures of a protocol's reunion phases

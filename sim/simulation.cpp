@@ -367,7 +367,7 @@ void Run::write_daily(std::size_t u, int day) {
   std::array<double, 64> values{};
   for (std::size_t r = first_rel_[u]; r < first_rel_[u + 1]; ++r) {
     const bool held = rel_from_[r] <= day;
-    if (held) state_->outcomes(u, r, true, values);
+    if (held) state_->outcomes(u, TieRef{rel_slot_[r], r}, true, values);
     for (std::size_t f = 0; f < daily_fields_.size(); ++f)
       block_[(f * n_rel + r) * kChunkDays + static_cast<std::size_t>(day % kChunkDays)] =
           held ? static_cast<float>(values[daily_fields_[f]]) : std::nanf("");
@@ -626,7 +626,7 @@ RunResult Run::results() {
   const auto first_outcome = col;
   std::vector<double> values(fields.size());
   for (std::size_t r = 0; r < n_rel; ++r) {
-    state_->outcomes(rel_unit_[r], r, false, values);
+    state_->outcomes(rel_unit_[r], TieRef{rel_slot_[r], r}, false, values);
     auto c = first_outcome;
     for (double v : values) push(*c++, v);
   }

@@ -1127,11 +1127,18 @@ std::string format_markdown(const std::vector<Pattern>& patterns, const std::vec
         if (r.pattern == &p && r.model == m) out += fmt::format(" {} |", status_name(r.status));
     out += "\n";
   }
-  std::map<std::string, int> passed;
-  for (const auto& r : results) passed[r.model] += r.status == PatternResult::pass;
+  // A pattern that does not apply to a model (no scenario for it) is not counted against it.
+  std::map<std::string, int> passed, applicable;
+  for (const auto& r : results) {
+    passed[r.model] += r.status == PatternResult::pass;
+    applicable[r.model] += r.status != PatternResult::not_applicable;
+  }
   out += "\n";
-  for (const auto& m : models)
-    out += fmt::format("- `{}` passes {} of {} patterns.\n", m, passed[m], patterns.size());
+  for (const auto& m : models) {
+    const std::size_t skipped = patterns.size() - static_cast<std::size_t>(applicable[m]);
+    out += fmt::format("- `{}` passes {} of {} patterns{}.\n", m, passed[m], applicable[m],
+                       skipped ? fmt::format(" ({} more not applicable)", skipped) : "");
+  }
   out += fmt::format("\nThe run took {:.0f} s ({:.0f} s of CPU time, all threads together).\n\n", elapsed_s,
                      cpu_s);
 

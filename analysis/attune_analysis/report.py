@@ -170,6 +170,8 @@ def _run_summary(h) -> str:
         header = ["profile", "infants"] + [class_label(c) for c in CLASS_ORDER]
         parts.append(_table_html(header + (["profile description"] if with_text else []), rows,
                                  text_cols=(0, len(header))))
+    if "state_of_mind" in inf:
+        parts.append(_state_of_mind_table(inf))
     outcomes = load.outcome_columns(inf)
     present = [c for c in CLASS_ORDER if (inf["classification"] == c).any()]
     rows = []
@@ -183,6 +185,29 @@ def _run_summary(h) -> str:
                              text_cols=(0,)))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+# The caregiver's Adult Attachment Interview class as the mutual model's coder rule gives it
+# (docs/MODEL2.md section 5.4), in the usual order of the AAI literature.
+STATES_OF_MIND = (("F", "autonomous (F)"), ("S", "dismissing (Ds)"), ("E", "preoccupied (E)"),
+                  ("U", "unresolved (U)"))
+
+
+def _state_of_mind_table(inf: pd.DataFrame) -> str:
+    """Infant classes by the caregiver's state of mind: transmission, row percentages."""
+    rows = []
+    for code, label in STATES_OF_MIND:
+        sel = inf["state_of_mind"] == code
+        total = int(sel.sum())
+        if total == 0:
+            continue
+        cls = inf.loc[sel, "classification"]
+        rows.append([label, total] + [f"{100 * (cls == c).sum() / total:.0f}%" for c in CLASS_ORDER])
+    header = ["caregiver's state of mind", "infants"] + [class_label(c) for c in CLASS_ORDER]
+    return ("<h3>Classes by the caregiver's state of mind</h3>\n"
+            "<p>Her Adult Attachment Interview class, read from her state-of-mind dimensions by "
+            "the model's coder rule (docs/MODEL2.md §5.4).</p>\n"
+            + _table_html(header, rows, text_cols=(0,)))
 
 
 def _sweep_summary(h) -> str:

@@ -65,6 +65,15 @@ def plain_run_file(data_dir):
 
 
 @pytest.fixture(scope="session")
+def mutual_run_file(data_dir):
+    """The shipped default scenario (the mutual model), shrunk: 60 infants, 20 days, no protocols."""
+    out = data_dir / "mutual.h5"
+    attune("run", REPO / "scenarios/default.yaml", "-o", out, "--quiet", "--threads", "1",
+           "--set", "population.infants=60", "--set", "time.days=20", "--set", "protocols=[]")
+    return out
+
+
+@pytest.fixture(scope="session")
 def factorial_file(data_dir):
     """attunement × repair rate (9 × 6 points, 2 replicates), 3 infants for 3 days each."""
     out = data_dir / "factorial.h5"

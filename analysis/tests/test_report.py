@@ -47,6 +47,7 @@ def test_run_report_content(run_file, run_report):
     assert "population:\n  infants: 40" in text  # the YAML, escaped but intact
     assert "Madigan et al. 2023" in text  # the description
     assert "Classes by caregiver profile" in text and "Outcome means" in text
+    assert "state of mind" not in text  # the reference model's caregivers have none
     # classes, outcomes, ruptures, trajectories (+ the other daily fields), one strip per session
     strips = len(TRACE_INFANTS) * len(TRACE_DAYS)
     assert len(images(text)) == 3 + 2 + strips
@@ -59,6 +60,20 @@ def test_plain_run_report(plain_run_file, tmp_path):
     assert_self_contained(text)
     assert len(images(text)) == 3  # no daily series, no traces
     assert "Session trace" not in text and "Internal working model" not in text
+
+
+def test_mutual_report_shows_classes_by_state_of_mind(mutual_run_file, tmp_path):
+    text = report.write_report(mutual_run_file, tmp_path / "mutual.html")
+    assert_self_contained(text)
+    assert "Classes by the caregiver's state of mind" in text
+    inf = load.infants(mutual_run_file)
+    # Each state present is a row with its count of infants; the shares are row percentages.
+    for code, label in report.STATES_OF_MIND:
+        n = int((inf["state_of_mind"] == code).sum())
+        if n:
+            assert f'<td class="text">{label}</td><td>{n}</td>' in text, label
+    assert inf["state_of_mind"].isin(["F", "S", "E", "U"]).all()
+    assert (inf["autonomous"] == (inf["state_of_mind"] == "F")).all()
 
 
 def test_factorial_report(factorial_file, tmp_path):

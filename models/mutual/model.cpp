@@ -75,9 +75,9 @@ struct Traits {
 
   // A newborn's own regulatory capacity comes from its stream (temperament).
   static Infant newborn(const Dyad& d, std::uint64_t key) { return d.new_infant(key); }
-  static Outcome outcome(const InfantParams& p, const Relationship& rel, const Interaction& period,
-                         const Infant& inf, double cortisol) {
-    return mutual::outcome(p, rel.wm, period, inf, cortisol);
+  static Outcome outcome(const InfantParams& p, const Caregiver& cg, const Relationship& rel,
+                         const Interaction& period, const Infant& inf, double cortisol) {
+    return mutual::outcome(p, cg, rel.wm, period, inf, cortisol);
   }
   static char classification(const InfantParams& p, const Infant&, const Relationship& rel) {
     return classify(p, scales(p, rel.wm)).primary;

@@ -32,8 +32,16 @@ Classification classify(const InfantParams& p, const Scales& s) {
   return {organized, '-'};
 }
 
-Outcome outcome(const InfantParams& p, const WorkingModel& wm, const Interaction& period,
-                const Infant& infant, double cortisol) {
+char state_of_mind(const InfantParams& p, const CaregiverParams& c) {
+  if (c.unresolved >= p.aai_unresolved_threshold) return 'U';
+  const double dismissing = c.dismissing / p.aai_dismissing_threshold;
+  const double preoccupied = c.preoccupied / p.aai_preoccupied_threshold;
+  if (dismissing < 1.0 && preoccupied < 1.0) return 'F';
+  return dismissing >= preoccupied ? 'S' : 'E';
+}
+
+Outcome outcome(const InfantParams& p, const CaregiverParams& cg, const WorkingModel& wm,
+                const Interaction& period, const Infant& infant, double cortisol) {
   Outcome o;
   o.expectation = wm.expectation;
   o.unpredictability = unpredictability_scale(wm.unpredictability);
@@ -63,6 +71,7 @@ Outcome outcome(const InfantParams& p, const WorkingModel& wm, const Interaction
   o.negative_share = period.session_s > 0 ? period.negative_s / period.session_s : 0.0;
   o.fr_per_hour = minutes > 0 ? static_cast<double>(period.fr_events) / (minutes / 60.0) : 0.0;
   o.cortisol = cortisol;
+  o.state_of_mind = state_of_mind(p, cg);
   return o;
 }
 
@@ -113,7 +122,7 @@ Classification observed_class(std::span<const PhaseMeasures> reunions) {
 namespace {
 using K = OutcomeField::Kind;
 // clang-format off
-const std::array<OutcomeField, 24> kFields{{
+const std::array<OutcomeField, 26> kFields{{
   {"expectation", "E: expected comfort when distressed (delta rule over episodes)", K::real, [](const Outcome& o) { return o.expectation; }},
   {"unpredictability", "(min(1, 4V))³: learned unpredictability of comfort", K::real, [](const Outcome& o) { return o.unpredictability; }},
   {"rejection", "R: expected rejection of distress bids", K::real, [](const Outcome& o) { return o.rejection; }},
@@ -138,6 +147,8 @@ const std::array<OutcomeField, 24> kFields{{
   {"fr_per_hour", "seconds of frightened/frightening caregiver behaviour per hour of interaction", K::real, [](const Outcome& o) { return o.fr_per_hour; }},
   {"cortisol", "mean session-end cortisol z over the final min(30, days) days", K::real, [](const Outcome& o) { return o.cortisol; }},
   {"security_binary", "1 if classified B, else 0", K::count, [](const Outcome& o) { return o.classification == 'B' ? 1.0 : 0.0; }},
+  {"state_of_mind", "the caregiver's AAI class from u, d, p: U if u ≥ θ_U; else F if d < θ_Ds and p < θ_Ep; else S (dismissing, Ds) or E (preoccupied), by the larger ratio to its threshold", K::letter, [](const Outcome& o) { return static_cast<double>(o.state_of_mind); }},
+  {"autonomous", "1 if the caregiver's state of mind is autonomous (F), else 0", K::count, [](const Outcome& o) { return o.state_of_mind == 'F' ? 1.0 : 0.0; }},
 }};
 const std::array<ClassInfo, 4> kClasses{{
   {'B', "secure"}, {'A', "avoidant"}, {'C', "resistant"}, {'D', "disorganized"}}};

@@ -24,7 +24,8 @@ struct Outcome {
   double resistance = 0;
   double disorganization = 0;
   char classification = '?';
-  char secondary = '-';  // for D: the best-fitting organized class (D/A, D/B, D/C); '-' otherwise
+  char secondary = '-';      // for D: the best-fitting organized class (D/A, D/B, D/C); '-' otherwise
+  char state_of_mind = '?';  // the caregiver's AAI class: F, S (dismissing, Ds), E or U
   std::int64_t episodes = 0;
   std::int64_t shocks = 0;
   double responded_share = 0;
@@ -52,9 +53,16 @@ struct Classification {
 };
 Classification classify(const InfantParams& p, const Scales& s);
 
-// Outcomes of one relationship (`period`: the whole run, or one day; `cortisol`: the value to report).
-Outcome outcome(const InfantParams& p, const WorkingModel& wm, const Interaction& period,
-                const Infant& infant, double cortisol);
+// The caregiver's Adult Attachment Interview classification, as a coder would give it from her
+// state-of-mind dimensions: 'U' (unresolved) if u ≥ θ_U; else 'F' (autonomous) if d < θ_Ds and
+// p < θ_Ep; else whichever exceeds its threshold by the larger ratio, 'S' (dismissing, the AAI's
+// Ds) or 'E' (preoccupied), dismissing on a tie.
+char state_of_mind(const InfantParams& p, const CaregiverParams& c);
+
+// Outcomes of one relationship with caregiver `c` (`period`: the whole run, or one day;
+// `cortisol`: the value to report).
+Outcome outcome(const InfantParams& p, const CaregiverParams& c, const WorkingModel& wm,
+                const Interaction& period, const Infant& infant, double cortisol);
 
 // One output field: how to read it from an Outcome, for tables, daily series and docs.
 struct OutcomeField {

@@ -37,7 +37,7 @@ const std::array<Field<CaregiverParams>, 17> kCaregiver{{
   {{"fr_unresolved", "β_u", "1", "shift of frightening behaviour by unresolved loss or trauma", 6.0}, &CaregiverParams::fr_unresolved},
 }};
 
-const std::array<Field<InfantParams>, 45> kInfant{{
+const std::array<Field<InfantParams>, 48> kInfant{{
   {{"state_change_rate", "κ", "per s", "rate at which the infant re-draws its affect/engagement state", 1.0}, &InfantParams::state_change_rate},
   {{"weight_avert", "w_W", "1", "weight of looking away (at calm, g = 1)", 0.25}, &InfantParams::weight_avert},
   {{"weight_attend", "w_N", "1", "weight of neutral attention to the partner", 0.4}, &InfantParams::weight_attend},
@@ -83,6 +83,9 @@ const std::array<Field<InfantParams>, 45> kInfant{{
   {{"organized_threshold", "θ_B", "1", "avoidance and resistance below which an organized relationship is B", 0.35, 0, 1}, &InfantParams::organized_threshold},
   {{"secure_expectation", "θ_E", "1", "expected comfort E that an organized relationship needs to be B: without it, g near 1 is no strategy settled, not security", 0.5, 0, 1}, &InfantParams::secure_expectation},
   {{"coding_interval_s", "Δ_c", "s", "time base on which ruptures and repairs are coded (a state change and its return within one Δ_c is not seen; every step when Δ_c ≤ dt)", 1.0, 0, kInf, true}, &InfantParams::coding_interval_s},
+  {{"aai_unresolved_threshold", "θ_U", "1", "unresolved u at or above which an AAI coder classifies the caregiver U (a measurement, not a mechanism)", 0.32, 0, 1, true}, &InfantParams::aai_unresolved_threshold},
+  {{"aai_dismissing_threshold", "θ_Ds", "1", "dismissing d at which she is classified Ds, when d/θ_Ds ≥ p/θ_Ep (a measurement)", 0.23, 0, 1, true}, &InfantParams::aai_dismissing_threshold},
+  {{"aai_preoccupied_threshold", "θ_Ep", "1", "preoccupied p at which she is classified E, when p/θ_Ep > d/θ_Ds (a measurement)", 0.18, 0, 1, true}, &InfantParams::aai_preoccupied_threshold},
 }};
 // clang-format on
 

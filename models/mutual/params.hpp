@@ -87,6 +87,12 @@ struct InfantParams {
   // Measurement: a coder codes the dyad's states once per Δ_c s (a time base), so a mismatch and
   // its repair within one Δ_c are not seen. Without it the counts grew as dt fell (MODEL2.md §8b).
   double coding_interval_s = 1.0;  // Δ_c
+  // Measurement: how an Adult Attachment Interview coder would classify the caregiver from her
+  // state-of-mind dimensions (MODEL2.md §5.4). Chosen so that the default population has the
+  // normative distribution of non-clinical mothers (Bakermans-Kranenburg & van IJzendoorn 2009).
+  double aai_unresolved_threshold = 0.32;   // θ_U: u at or above which she is unresolved (U)
+  double aai_dismissing_threshold = 0.23;   // θ_Ds: d/θ_Ds ≥ 1 and ≥ p/θ_Ep is dismissing (Ds)
+  double aai_preoccupied_threshold = 0.18;  // θ_Ep: p/θ_Ep ≥ 1 and > d/θ_Ds is preoccupied (E)
 };
 
 sim::ParamTables param_tables();

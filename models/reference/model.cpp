@@ -69,8 +69,8 @@ struct Traits {
   static std::span<const std::string_view> recorded() { return kRecorded; }
 
   static Infant newborn(const Dyad& d, std::uint64_t) { return d.new_infant(); }  // every newborn alike
-  static Outcome outcome(const InfantParams& p, const Relationship& rel, const Interaction& period,
-                         const Infant& inf, double cortisol) {
+  static Outcome outcome(const InfantParams& p, const Caregiver&, const Relationship& rel,
+                         const Interaction& period, const Infant& inf, double cortisol) {
     return reference::outcome(p, rel.iwm, period, inf.regulation, cortisol);
   }
   static char classification(const InfantParams& p, const Infant& inf, const Relationship& rel) {

@@ -106,7 +106,8 @@ Figures run(const Overrides& overrides, int n, int days) {
     for (int day = 0; day < days; ++day) model.simulate_day(id, day, d.infant, {&tie, 1});
     const double cortisol =
         d.infant.cortisol_n > 0 ? d.infant.cortisol_sum / static_cast<double>(d.infant.cortisol_n) : 0;
-    d.outcome = mutual::outcome(p, d.relationship.wm, d.relationship.total, d.infant, cortisol);
+    d.outcome = mutual::outcome(p, caregivers[static_cast<std::size_t>(i)], d.relationship.wm,
+                                d.relationship.total, d.infant, cortisol);
     // Protocols observe: each on a copy of the state.
     {
       mutual::Infant in = d.infant;

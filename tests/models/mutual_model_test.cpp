@@ -44,7 +44,7 @@ TEST(MutualModel, AdapterMatchesTheModelAndWritesProtocolMeasures) {
       state->simulate_day(u, u, day, {&tie, 1}, day == 2 && u == 0 ? &lab : nullptr, nullptr);
     }
   std::vector<double> out(m.outcome_fields().size());
-  state->outcomes(1, 1, false, out);
+  state->outcomes(1, sim::TieRef{1, 1}, false, out);
 
   // The same infant through the model's own calls.
   const InfantParams p;
@@ -55,7 +55,7 @@ TEST(MutualModel, AdapterMatchesTheModelAndWritesProtocolMeasures) {
   const Tie tie{&c, &rel};
   for (int day = 0; day < 3; ++day) dyad.simulate_day(1, day, infant, {&tie, 1});
   const Outcome o =
-      outcome(p, rel.wm, rel.total, infant, infant.cortisol_sum / static_cast<double>(infant.cortisol_n));
+      outcome(p, c, rel.wm, rel.total, infant, infant.cortisol_sum / static_cast<double>(infant.cortisol_n));
   const auto fields = outcome_fields();
   for (std::size_t f = 0; f < fields.size(); ++f) EXPECT_EQ(out[f], fields[f].get(o)) << fields[f].name;
   EXPECT_EQ(state->classification(1, 1), o.classification);

@@ -67,10 +67,47 @@ TEST(MutualOutcomes, FieldsAreNamedOnceAndDocumented) {
     EXPECT_TRUE(names.insert(std::string(f.name)).second) << f.name;
     EXPECT_FALSE(f.meaning.empty()) << f.name;
   }
-  const Outcome o =
-      outcome(InfantParams{}, WorkingModel{0.5, 0.0, 0.0, 0.5, 0.6}, Interaction{}, Infant{}, 0.0);
+  const Outcome o = outcome(InfantParams{}, CaregiverParams{}, WorkingModel{0.5, 0.0, 0.0, 0.5, 0.6},
+                            Interaction{}, Infant{}, 0.0);
   EXPECT_EQ(o.classification, 'D');
   EXPECT_EQ(o.secondary, 'A');
+  EXPECT_EQ(o.state_of_mind, 'F');  // the default caregiver is below every threshold
+}
+
+// The AAI coder's rule (MODEL2.md §5.4): unresolved first, at its threshold and above; then
+// autonomous below both organized thresholds; else the dimension with the larger ratio to its
+// threshold, dismissing on a tie.
+TEST(MutualOutcomes, StateOfMindFollowsTheCodersThresholds) {
+  const InfantParams p;  // θ_U 0.32, θ_Ds 0.23, θ_Ep 0.18
+  auto code = [&](double d, double pre, double u) {
+    CaregiverParams c;
+    c.dismissing = d, c.preoccupied = pre, c.unresolved = u;
+    return state_of_mind(p, c);
+  };
+  EXPECT_EQ(code(0.0, 0.0, 0.0), 'F');
+  EXPECT_EQ(code(0.229, 0.179, 0.319), 'F');
+  EXPECT_EQ(code(0.0, 0.0, 0.32), 'U');  // at the threshold
+  EXPECT_EQ(code(0.9, 0.9, 0.5), 'U');   // unresolved takes precedence
+  EXPECT_EQ(code(0.23, 0.0, 0.0), 'S');  // at the threshold
+  EXPECT_EQ(code(0.0, 0.18, 0.0), 'E');
+  EXPECT_EQ(code(0.46, 0.36, 0.0), 'S');  // both twice their thresholds: a tie goes to Ds
+  EXPECT_EQ(code(0.46, 0.37, 0.0), 'E');  // p/θ_Ep 2.06 > d/θ_Ds 2
+  EXPECT_EQ(code(0.3, 0.2, 0.0), 'S');    // 1.30 against 1.11
+  const auto fields = outcome_fields();
+  CaregiverParams c;
+  c.preoccupied = 0.5;
+  const Outcome o = outcome(p, c, WorkingModel{}, Interaction{}, Infant{}, 0.0);
+  int seen = 0;
+  for (const auto& f : fields) {
+    if (f.name == "state_of_mind") {
+      EXPECT_EQ(f.get(o), static_cast<double>('E'));
+      ++seen;
+    } else if (f.name == "autonomous") {
+      EXPECT_EQ(f.get(o), 0.0);
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 2);
 }
 
 }  // namespace

@@ -57,6 +57,24 @@ TEST(Protocol, OfOrdinaryPhasesIsExactlyTheSessionItReplaces) {
   EXPECT_EQ(with.phases.rows(), 60u * 2);
 }
 
+// `--set protocols=[]` drops a scenario's procedures, so that a short run of a scenario whose
+// protocols fall after its end is possible; it runs exactly as a scenario without any.
+TEST(Protocol, AnEmptyListIsNoProtocol) {
+  const std::string late = R"(protocols:
+  - name: late
+    day: 11
+    phases: [{name: a, duration_s: 300}]
+)";
+  EXPECT_THROW(scenario(late, {{"time.days", "5"}}), sim::ScenarioError);
+  const sim::Scenario none = scenario(late, {{"time.days", "5"}, {"protocols", "[]"}});
+  EXPECT_TRUE(none.experiment.protocols.empty());
+  const auto a = run(none);
+  const auto b = run(scenario("", {{"time.days", "5"}}));
+  EXPECT_EQ(first_difference(a.infants, b.infants), "");
+  EXPECT_EQ(a.phases.rows(), 0u);
+  EXPECT_THROW(scenario("protocols: 3\n"), sim::ScenarioError);  // still a list or nothing
+}
+
 TEST(Protocol, WithoutCarryOverLeavesTheRunUnchanged) {
   const auto plain = run(scenario(""));
   const auto with = run(scenario(R"(protocols:

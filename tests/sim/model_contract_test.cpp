@@ -7,8 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "models/catalog.hpp"
+#include "models/mutual/outcomes.hpp"
 #include "sim/cli/simulation.hpp"
 #include "sim/errors.hpp"
 #include "sim/hdf5_file.hpp"
@@ -121,6 +123,29 @@ sweep: {{design: factorial, replicates: 2, factors: {{time.days: [2, 3]}}}}
 
 INSTANTIATE_TEST_SUITE_P(Catalog, ModelContract, ::testing::ValuesIn(models::model_names()),
                          [](const auto& p) { return p.param; });
+
+// An outcome that describes the caregiver (the mutual model's AAI class) comes from the tie's own
+// caregiver: every row, the newcomers' included, matches the rule applied to that row's drawn
+// dimensions.
+TEST(ModelContractMutual, EachTieReportsItsOwnCaregiversStateOfMind) {
+  const auto r = app::simulate(load("mutual", {{"trace", "{}"}}), {});
+  const auto& d = r.infants.find("dismissing")->reals;
+  const auto& p = r.infants.find("preoccupied")->reals;
+  const auto& u = r.infants.find("unresolved")->reals;
+  const auto& som = r.infants.find("state_of_mind")->texts;
+  const auto& autonomous = r.infants.find("autonomous")->ints;
+  ASSERT_EQ(som.size(), 72u);
+  std::set<std::string> seen;
+  for (std::size_t row = 0; row < som.size(); ++row) {
+    mutual::CaregiverParams c;
+    c.dismissing = d[row], c.preoccupied = p[row], c.unresolved = u[row];
+    const char expected = mutual::state_of_mind(mutual::InfantParams{}, c);
+    EXPECT_EQ(som[row], std::string(1, expected)) << "row " << row;
+    EXPECT_EQ(autonomous[row], expected == 'F' ? 1 : 0) << "row " << row;
+    seen.insert(som[row]);
+  }
+  EXPECT_GE(seen.size(), 3u);  // 72 draws from the default population span the classes
+}
 
 TEST(ModelCatalog, AnUnknownModelIsABadInputNamingTheKnownOnes) {
   try {

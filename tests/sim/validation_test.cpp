@@ -289,6 +289,28 @@ TEST(ValidationPattern, NotesShowOnlyBesideAFailure) {
       std::exception);
 }
 
+// A pattern without a scenario for a model is not counted against it in the summary lines.
+TEST(ValidationPattern, SummaryCountsOnlyApplicablePatterns) {
+  const auto make = [](const std::string& scenarios) {
+    return parse_pattern("name: t\nlevel: micro\ncite: c\nsource: s\nscenario: {" + scenarios +
+                             "}\nmeasure: {kind: class_shares}\ntarget: {B: {value: 51.6, tolerance: 5}}\n",
+                         "t.yaml", kDir);
+  };
+  const std::vector<Pattern> patterns{
+      make("reference: scenarios/reference/tiny.yaml, mutual: scenarios/reference/tiny.yaml"),
+      make("reference: scenarios/reference/tiny.yaml")};
+  std::vector<PatternResult> results(4);
+  for (int i = 0; i < 4; ++i) {
+    results[i].pattern = &patterns[static_cast<std::size_t>(i / 2)];
+    results[i].model = i % 2 == 0 ? "reference" : "mutual";
+    results[i].status = i == 3 ? PatternResult::not_applicable : PatternResult::pass;
+  }
+  results[2].status = PatternResult::fail;
+  const std::string md = format_markdown(patterns, results, {"reference", "mutual"}, false, 1.0, 1.0);
+  EXPECT_NE(md.find("- `reference` passes 1 of 2 patterns.\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("- `mutual` passes 1 of 1 patterns (1 more not applicable).\n"), std::string::npos) << md;
+}
+
 TEST(ValidationPattern, ErrorsNameFileLineAndKey) {
   try {
     load_pattern((data_dir() / "validation" / "bad_key" / "typo.yaml").string());

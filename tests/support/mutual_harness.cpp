@@ -48,7 +48,7 @@ MutualDyad run_mutual_dyad(const mutual::InfantParams& infant, const mutual::Car
   }
   const double cortisol =
       d.infant.cortisol_n > 0 ? d.infant.cortisol_sum / static_cast<double>(d.infant.cortisol_n) : 0;
-  d.outcome = mutual::outcome(infant, d.relationship.wm, d.relationship.total, d.infant, cortisol);
+  d.outcome = mutual::outcome(infant, caregiver, d.relationship.wm, d.relationship.total, d.infant, cortisol);
   return d;
 }
 

@@ -1,5 +1,6 @@
 """Pieces of the independent NumPy `mutual` model (analysis/docking/mutual_independent.py)
-against values the maths of docs/MODEL2.md gives exactly. Fast (a few seconds, no binary)."""
+against values the maths of docs/MODEL2.md gives exactly, and attune's learning replayed from its
+own trace (the one test that runs the binary). Fast (a few seconds)."""
 
 import math
 import sys
@@ -168,3 +169,23 @@ def test_docked_readings_change_what_they_should():
     with pytest.raises(ValueError):
         mi.simulate(cg, {}, variants=["no_such_reading"], **kw)
     assert set(mi.DOCKED_READINGS) <= set(mi.VARIANTS)
+
+
+def test_attune_learns_exactly_by_the_documented_rule(tmp_path):
+    """replay_learning.py: attune's own traced episodes, replayed through the rule of §7.6 as
+    mutual_independent.py implements it, end at attune's E, ŝ and g (this one runs the binary)."""
+    import replay_learning as rl
+    from conftest import attune_exe
+
+    inf, trace, resolved = rl.run_attune(str(attune_exe()), 3, 5, 11, str(tmp_path))
+    ip = dict(mi.INFANT_DEFAULTS)
+    for i in range(3):
+        episodes = rl.episodes_of(trace[trace.infant_id == i], ip["response_window_s"])
+        r = rl.replay(episodes, ip)
+        a = inf[inf.infant_id == i].iloc[0]
+        assert r["ended"] == a.episodes > 0
+        assert r["E"] == pytest.approx(a.expectation, abs=1e-12)
+        assert r["s_hat"] == pytest.approx(a.unpredictability, abs=1e-12)
+        assert r["g"] == pytest.approx(a.signal_gain, abs=1e-12)
+        # and the replay is not trivially equal: learning moved the working model
+        assert (r["E"], r["g"]) != (0.5, 1.0)

@@ -30,7 +30,7 @@ AVERT, ATTEND_I, POSITIVE, PROTEST = 0, 1, 2, 3
 AWAY, ATTEND, PLAY, SOOTHE = 0, 1, 2, 3
 
 CAREGIVER_DEFAULTS = {
-    "sensitivity": 0.77, "dismissing": 0.16, "preoccupied": 0.11, "unresolved": 0.15,
+    "sensitivity": 0.82, "dismissing": 0.15, "preoccupied": 0.07, "unresolved": 0.15,
     "baseline_stress": 0.2, "caregiver_regulation": 0.02, "contagion": 0.02,
     "caregiver_noise": 0.02, "notice_rate": 0.6, "distress_notice_rate": 0.3,
     "own_agenda_rate": 6.0, "return_rate": 4.0, "soothing_gain": 0.06, "fr_max": 0.03,
@@ -255,7 +255,9 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
             i = np.full(n, ATTEND_I, dtype=np.int64)
             c = np.full(n, ATTEND, dtype=np.int64)
             prev = np.ones(n, dtype=bool)
-            m = 1.0 - p * rng.random(n)
+            # MODEL2.md §5.4 since 2 December 2026 (later): all or nothing, available with
+            # probability 1 - p/2 (before: m = 1 - p U, the same mean, graded)
+            m = (rng.random(n) >= 0.5 * p).astype(float)
             diss_t = np.zeros(n)
             ep_open = np.zeros(n, dtype=bool)
             onset = np.zeros(n)

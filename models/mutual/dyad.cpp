@@ -489,9 +489,14 @@ void DyadModel::day_impl(std::uint64_t infant_id, int day, Infant& infant, std::
     }
     const CaregiverParams& cg = *tie.caregiver;
     Relationship& rel = *tie.relationship;
+    // Preoccupied: inconsistently available, all or nothing per session (MODEL2.md §5.4). With
+    // probability p/2 she notices nothing of the infant this session; the mean availability is
+    // that of the earlier graded rule, 1 − p/2, but the infant meets it as unpredictable comfort.
     const double availability =
-        1.0 - cg.preoccupied *
-                  sim::uniform_co(sim::low32(availability_rng.at(static_cast<std::uint64_t>(session)).w[0]));
+        sim::uniform_co(sim::low32(availability_rng.at(static_cast<std::uint64_t>(session)).w[0])) <
+                0.5 * cg.preoccupied
+            ? 0.0
+            : 1.0;
     Setting st = partner_setting(p, cg, availability, dt);
     st.caregiver = true;
     Fast f = session_start(cg);

@@ -11,11 +11,11 @@ namespace attune::mutual {
 // Drawn once per caregiver from the scenario's population distributions (MODEL2.md §2).
 struct CaregiverParams {
   // Ainsworth's sensitivity: noticing, interpreting correctly, responding promptly and fittingly.
-  double sensitivity = 0.77;  // s, [0,1]
+  double sensitivity = 0.82;  // s, [0,1]
   // The caregiver's state of mind about attachment (Adult Attachment Interview), as dimensions:
   // all three low is autonomous.
-  double dismissing = 0.16;      // d: turns away from distress bids; little moved by the infant's distress
-  double preoccupied = 0.11;     // p: inconsistently available, own agenda, entangled in the infant's arousal
+  double dismissing = 0.15;      // d: turns away from distress bids; little moved by the infant's distress
+  double preoccupied = 0.07;     // p: inconsistently available, own agenda, entangled in the infant's arousal
   double unresolved = 0.15;      // u: unresolved loss or trauma: frightened/frightening behaviour
   double baseline_stress = 0.2;  // b_c: resting dysregulation (depression, poverty load), [0,1]
   double caregiver_regulation = 0.02;  // r_c: return of her arousal to baseline, per s
@@ -91,8 +91,8 @@ struct InfantParams {
   // state-of-mind dimensions (MODEL2.md §5.4). Chosen so that the default population has the
   // normative distribution of non-clinical mothers (Bakermans-Kranenburg & van IJzendoorn 2009).
   double aai_unresolved_threshold = 0.32;   // θ_U: u at or above which she is unresolved (U)
-  double aai_dismissing_threshold = 0.23;   // θ_Ds: d/θ_Ds ≥ 1 and ≥ p/θ_Ep is dismissing (Ds)
-  double aai_preoccupied_threshold = 0.18;  // θ_Ep: p/θ_Ep ≥ 1 and > d/θ_Ds is preoccupied (E)
+  double aai_dismissing_threshold = 0.21;   // θ_Ds: d/θ_Ds ≥ 1 and ≥ p/θ_Ep is dismissing (Ds)
+  double aai_preoccupied_threshold = 0.10;  // θ_Ep: p/θ_Ep ≥ 1 and > d/θ_Ds is preoccupied (E)
 };
 
 sim::ParamTables param_tables();

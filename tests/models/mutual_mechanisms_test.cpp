@@ -148,3 +148,46 @@ TEST(MutualCoordination, RupturesAndRepairsAreCodedOnTheCodersTimeBase) {
 
 }  // namespace
 }  // namespace attune::mutual
+
+namespace attune::mutual {
+namespace {
+
+// A preoccupied caregiver is inconsistently available (MODEL2.md §5.4): in a share p/2 of the
+// sessions she notices nothing at all, in the rest she is as her sensitivity makes her; the mean
+// availability is 1 − p/2, as for the earlier graded rule (m = 1 − p·U), but the infant meets it
+// as all or nothing. Counted: sessions with distress in which she never soothed.
+TEST(MutualPreoccupied, AvailabilityIsAllOrNoneBySession) {
+  const InfantParams p;
+  auto unsoothed_share = [&](double pre) {
+    CaregiverParams c;
+    c.sensitivity = 1.0;
+    c.dismissing = c.unresolved = 0.0;
+    c.preoccupied = pre;
+    int distressed = 0, unsoothed = 0, last = -1;
+    bool any_distress = false, any_soothe = false;
+    auto close = [&] {
+      distressed += any_distress;
+      unsoothed += any_distress && !any_soothe;
+      any_distress = any_soothe = false;
+    };
+    test::run_mutual_dyad(p, c, 400, 5, 3, [&](const StepRecord& r) {
+      const int session = r.day * 4 + r.session;
+      if (session != last) close(), last = session;
+      any_distress = any_distress || r.x > p.distress_threshold;
+      any_soothe = any_soothe || r.partner == CareState::soothe;
+    });
+    close();
+    EXPECT_GT(distressed, 400);  // of 1,600 sessions
+    return static_cast<double>(unsoothed) / distressed;
+  };
+  EXPECT_LT(unsoothed_share(0.0), 0.02);
+  const double half = unsoothed_share(1.0);  // expected 1/2 (.51, 291 of 571, when written)
+  EXPECT_GT(half, 0.40);
+  EXPECT_LT(half, 0.60);
+  const double quarter = unsoothed_share(0.5);
+  EXPECT_GT(quarter, 0.15);
+  EXPECT_LT(quarter, 0.35);
+}
+
+}  // namespace
+}  // namespace attune::mutual

@@ -78,21 +78,21 @@ TEST(MutualOutcomes, FieldsAreNamedOnceAndDocumented) {
 // autonomous below both organized thresholds; else the dimension with the larger ratio to its
 // threshold, dismissing on a tie.
 TEST(MutualOutcomes, StateOfMindFollowsTheCodersThresholds) {
-  const InfantParams p;  // θ_U 0.32, θ_Ds 0.23, θ_Ep 0.18
+  const InfantParams p;  // θ_U 0.32, θ_Ds 0.21, θ_Ep 0.10
   auto code = [&](double d, double pre, double u) {
     CaregiverParams c;
     c.dismissing = d, c.preoccupied = pre, c.unresolved = u;
     return state_of_mind(p, c);
   };
   EXPECT_EQ(code(0.0, 0.0, 0.0), 'F');
-  EXPECT_EQ(code(0.229, 0.179, 0.319), 'F');
+  EXPECT_EQ(code(0.209, 0.099, 0.319), 'F');
   EXPECT_EQ(code(0.0, 0.0, 0.32), 'U');  // at the threshold
   EXPECT_EQ(code(0.9, 0.9, 0.5), 'U');   // unresolved takes precedence
-  EXPECT_EQ(code(0.23, 0.0, 0.0), 'S');  // at the threshold
-  EXPECT_EQ(code(0.0, 0.18, 0.0), 'E');
-  EXPECT_EQ(code(0.46, 0.36, 0.0), 'S');  // both twice their thresholds: a tie goes to Ds
-  EXPECT_EQ(code(0.46, 0.37, 0.0), 'E');  // p/θ_Ep 2.06 > d/θ_Ds 2
-  EXPECT_EQ(code(0.3, 0.2, 0.0), 'S');    // 1.30 against 1.11
+  EXPECT_EQ(code(0.21, 0.0, 0.0), 'S');  // at the threshold
+  EXPECT_EQ(code(0.0, 0.10, 0.0), 'E');
+  EXPECT_EQ(code(0.42, 0.20, 0.0), 'S');  // both twice their thresholds: a tie goes to Ds
+  EXPECT_EQ(code(0.42, 0.21, 0.0), 'E');  // p/θ_Ep 2.1 > d/θ_Ds 2
+  EXPECT_EQ(code(0.3, 0.12, 0.0), 'S');   // 1.43 against 1.2
   const auto fields = outcome_fields();
   CaregiverParams c;
   c.preoccupied = 0.5;

@@ -479,13 +479,25 @@ void DyadModel::day_impl(std::uint64_t infant_id, int day, Infant& infant, std::
       std::vector<Sample>* out = lab->samples;
       const SampleSink samples =
           out != nullptr ? SampleSink([out](const Sample& x) { out->push_back(x); }) : SampleSink{};
+      if (lab->protocol->carry_over) {
+        const auto measures =
+            run_protocol(infant_id, *lab->protocol, infant, lab_tie, samples, nullptr, lab->stranger);
+        std::copy(measures.begin(), measures.end(), lab->phases);
+        decay_hpa(infant.z1, infant.z,
+                  std::max(86400.0 / schedule_.sessions_per_day - lab->protocol->duration_s(), 0.0),
+                  p.hpa_release_tau_s, p.hpa_clearance_tau_s);
+        continue;
+      }
+      // Observation only (carry_over: false): the procedure runs on copies of the infant and of
+      // its working model of her, and the ordinary session follows as usual, as in the reference
+      // model. Until 2 December 2026 the mutual model ignored the flag, so its 12-month
+      // procedures changed what they measured.
+      Infant observed = infant;
+      Relationship rel = *lab_tie.relationship;
+      const Tie copy{lab_tie.caregiver, &rel};
       const auto measures =
-          run_protocol(infant_id, *lab->protocol, infant, lab_tie, samples, nullptr, lab->stranger);
+          run_protocol(infant_id, *lab->protocol, observed, copy, samples, nullptr, lab->stranger);
       std::copy(measures.begin(), measures.end(), lab->phases);
-      decay_hpa(infant.z1, infant.z,
-                std::max(86400.0 / schedule_.sessions_per_day - lab->protocol->duration_s(), 0.0),
-                p.hpa_release_tau_s, p.hpa_clearance_tau_s);
-      continue;
     }
     const CaregiverParams& cg = *tie.caregiver;
     Relationship& rel = *tie.relationship;

@@ -98,6 +98,37 @@ TEST(Protocol, WithoutCarryOverLeavesTheRunUnchanged) {
   EXPECT_GT(alone_shocks, 30);
 }
 
+// The same in the mutual model (it ignored the flag until 2 December 2026, so that the default
+// scenario's 12-month stressor added fear and disorganization to the classes it reported).
+TEST(Protocol, WithoutCarryOverLeavesTheMutualRunUnchanged) {
+  const std::string base =
+      "name: m\nmodel: mutual\nseed: 5\ntime: {days: 8, sessions_per_day: 4}\n"
+      "population: {infants: 40}\n";
+  const std::string stress = R"(protocols:
+  - name: stress
+    day: 5
+    carry_over: CARRY
+    phases:
+      - {name: alone, duration_s: 600, caregiver: absent, arousal_pulse: 4}
+      - {name: back, duration_s: 600, reunion: true}
+)";
+  auto load = [&](const std::string& text) {
+    return sim::parse_scenario(text, "m.yaml", {}, app::model_spec());
+  };
+  auto with_carry = [&](const char* v) {
+    std::string t = stress;
+    t.replace(t.find("CARRY"), 5, v);
+    return run(load(base + t));
+  };
+  const auto plain = run(load(base));
+  const auto observed = with_carry("false");
+  EXPECT_EQ(first_difference(plain.infants, observed.infants), "");
+  EXPECT_EQ(observed.phases.rows(), 40u * 2);
+  // ...and with carry-over the same procedure does change what follows.
+  const auto carried = with_carry("true");
+  EXPECT_NE(first_difference(plain.infants, carried.infants), "");
+}
+
 TEST(Protocol, WithCarryOverChangesWhatFollows) {
   const auto plain = run(scenario(""));
   const auto with = run(scenario(R"(protocols:

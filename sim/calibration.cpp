@@ -780,7 +780,8 @@ Result calibrate(const Problem& p, const std::string& scenario_path, const Envir
     const int before = ev.points();
     std::vector<std::vector<double>> jac(slots.size(), std::vector<double>(n, 0.0));
     std::vector<bool> usable(slots.size(), true);
-    std::string lower_seen;
+    std::string lower_seen;  // about the lowest such point, so the user can restart from it
+    double lowest = best.loss;
     int done = 0;
     for (std::size_t i = 0; i < n && !res.interrupted; ++i) {
       std::vector<double> up = s.best_u, down = s.best_u;
@@ -799,11 +800,13 @@ Result calibrate(const Problem& p, const std::string& scenario_path, const Envir
         break;
       }
       for (const Point* side : sides)
-        if (side->loss < best.loss && lower_seen.empty())
+        if (side->loss < lowest) {
+          lowest = side->loss;
           lower_seen = fmt::format(
               "a point evaluated for the standard errors has a lower loss ({} at {} = {}) than the fit: "
               "the search had not converged; raise the budget, or start from there",
               num(side->loss), p.parameters[i].key, num(s.x_of(side == sides[0] ? up : down)[i]));
+        }
       for (std::size_t k = 0; k < slots.size(); ++k) {
         const double a = sides[0]->r[k], b = sides[1]->r[k];
         if (std::isnan(a) || std::isnan(b)) usable[k] = false;

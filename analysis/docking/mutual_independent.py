@@ -30,11 +30,11 @@ AVERT, ATTEND_I, POSITIVE, PROTEST = 0, 1, 2, 3
 AWAY, ATTEND, PLAY, SOOTHE = 0, 1, 2, 3
 
 CAREGIVER_DEFAULTS = {
-    "sensitivity": 0.82, "dismissing": 0.15, "preoccupied": 0.07, "unresolved": 0.15,
+    "sensitivity": 0.82, "dismissing": 0.17, "preoccupied": 0.09, "unresolved": 0.15,
     "baseline_stress": 0.2, "caregiver_regulation": 0.02, "contagion": 0.02,
     "caregiver_noise": 0.02, "notice_rate": 0.6, "distress_notice_rate": 0.3,
     "own_agenda_rate": 6.0, "return_rate": 4.0, "soothing_gain": 0.06, "fr_max": 0.03,
-    "fr_threshold": 0.8, "fr_slope": 12.0, "fr_unresolved": 6.0,
+    "fr_threshold": 0.8, "fr_slope": 12.0, "fr_unresolved": 33.0, "fr_secure_buffer": 1.0,
 }
 
 INFANT_DEFAULTS = {
@@ -138,9 +138,12 @@ def censored(ended_by_shock, latency, duration, fright, rejected, W):
 
 
 def fr_probability(y, u, cg):
-    """p_FR(y) = p_FR^max σ(β_y (y − θ_FR) + β_u u) per s (§5.4, §7.2)."""
+    """p_FR(y) = p_FR^max σ(β_y (y − θ_FR) + β_u w u) per s, with the weight of unresolved loss
+    w = 1 − ω_F (1 − n) and her insecurity n = 1 − (1 − d)(1 − p) (§5.4, §7.2)."""
+    insecure = 1.0 - (1.0 - cg["dismissing"]) * (1.0 - cg["preoccupied"])
+    weight = 1.0 - cg["fr_secure_buffer"] * (1.0 - insecure)
     return cg["fr_max"] * sigmoid(cg["fr_slope"] * (y - cg["fr_threshold"])
-                                  + cg["fr_unresolved"] * u)
+                                  + cg["fr_unresolved"] * weight * u)
 
 
 def hpa_gap(z1, z, G, t1, t2):

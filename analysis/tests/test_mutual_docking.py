@@ -115,6 +115,18 @@ def test_fr_probability():
     assert np.max(np.diff(p0)) < 0.03 * 12 / 4 * 0.01 + 1e-12    # gradual: slope <= pmax β/4
 
 
+def test_fr_probability_secure_buffer():
+    """Schuengel et al. 1999: unresolved loss frightens only with an insecure state of mind."""
+    cg = dict(mi.CAREGIVER_DEFAULTS, dismissing=0.0, preoccupied=0.0, fr_unresolved=30.0)
+    assert mi.fr_probability(0.3, 0.9, cg) == mi.fr_probability(0.3, 0.0, cg)
+    cg.update(dismissing=0.5, preoccupied=0.2)      # n = 0.6
+    logit = 12.0 * (0.3 - 0.8) + 30.0 * 0.6 * 0.9
+    assert mi.fr_probability(0.3, 0.9, cg) == pytest.approx(0.03 / (1 + np.exp(-logit)), rel=1e-12)
+    cg.update(fr_secure_buffer=0.0)                  # the formula before December 2026
+    logit = 12.0 * (0.3 - 0.8) + 30.0 * 0.9
+    assert mi.fr_probability(0.3, 0.9, cg) == pytest.approx(0.03 / (1 + np.exp(-logit)), rel=1e-12)
+
+
 def test_fitting_response():
     i = np.array([mi.AVERT, mi.ATTEND_I, mi.POSITIVE, mi.PROTEST, mi.AVERT, mi.POSITIVE,
                   mi.PROTEST])

@@ -358,7 +358,9 @@ double unpredictability_scale(double v) {
 }
 
 double fr_probability(const CaregiverParams& c, double y) {
-  return c.fr_max * logistic(c.fr_slope * (y - c.fr_threshold) + c.fr_unresolved * c.unresolved);
+  const double insecure = 1.0 - (1.0 - c.dismissing) * (1.0 - c.preoccupied);
+  const double weight = 1.0 - c.fr_secure_buffer * (1.0 - insecure);
+  return c.fr_max * logistic(c.fr_slope * (y - c.fr_threshold) + c.fr_unresolved * weight * c.unresolved);
 }
 
 double strategy_target(const InfantParams& p, double spread, double pressure) {

@@ -17,10 +17,10 @@ struct Field {
 };
 
 // clang-format off
-const std::array<Field<CaregiverParams>, 17> kCaregiver{{
+const std::array<Field<CaregiverParams>, 18> kCaregiver{{
   {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.82, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
-  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.15, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
-  {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.07, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
+  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.17, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
+  {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.09, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
   {{"unresolved", "u", "1", "AAI unresolved loss or trauma: raises frightened/frightening behaviour", 0.15, 0, 1, false, false, DistKind::beta, 1.5}, &CaregiverParams::unresolved},
   {{"baseline_stress", "b_c", "1", "the caregiver's resting dysregulation (depression, poverty load)", 0.2, 0, 1, false, true, DistKind::beta, 6}, &CaregiverParams::baseline_stress},
   {{"caregiver_regulation", "r_c", "per s", "return of the caregiver's arousal to her baseline", 0.02}, &CaregiverParams::caregiver_regulation},
@@ -34,7 +34,8 @@ const std::array<Field<CaregiverParams>, 17> kCaregiver{{
   {{"fr_max", "p_FR^max", "per s", "highest chance per second of frightened/frightening behaviour", 0.03, 0, 1}, &CaregiverParams::fr_max},
   {{"fr_threshold", "θ_FR", "1", "dysregulation at which a resolved caregiver reaches half the maximum", 0.8}, &CaregiverParams::fr_threshold},
   {{"fr_slope", "β_y", "1", "steepness of frightening behaviour in the caregiver's dysregulation", 12.0}, &CaregiverParams::fr_slope},
-  {{"fr_unresolved", "β_u", "1", "shift of frightening behaviour by unresolved loss or trauma", 6.0}, &CaregiverParams::fr_unresolved},
+  {{"fr_unresolved", "β_u", "1", "shift of frightening behaviour by unresolved loss or trauma, at full insecurity", 33.0}, &CaregiverParams::fr_unresolved},
+  {{"fr_secure_buffer", "ω_F", "1", "how far an autonomous state of mind keeps unresolved loss from becoming frightening behaviour (0: not at all; 1: entirely)", 1.0, 0, 1}, &CaregiverParams::fr_secure_buffer},
 }};
 
 const std::array<Field<InfantParams>, 48> kInfant{{
@@ -84,8 +85,8 @@ const std::array<Field<InfantParams>, 48> kInfant{{
   {{"secure_expectation", "θ_E", "1", "expected comfort E that an organized relationship needs to be B: without it, g near 1 is no strategy settled, not security", 0.5, 0, 1}, &InfantParams::secure_expectation},
   {{"coding_interval_s", "Δ_c", "s", "time base on which ruptures and repairs are coded (a state change and its return within one Δ_c is not seen; every step when Δ_c ≤ dt)", 1.0, 0, kInf, true}, &InfantParams::coding_interval_s},
   {{"aai_unresolved_threshold", "θ_U", "1", "unresolved u at or above which an AAI coder classifies the caregiver U (a measurement, not a mechanism)", 0.32, 0, 1, true}, &InfantParams::aai_unresolved_threshold},
-  {{"aai_dismissing_threshold", "θ_Ds", "1", "dismissing d at which she is classified Ds, when d/θ_Ds ≥ p/θ_Ep (a measurement)", 0.21, 0, 1, true}, &InfantParams::aai_dismissing_threshold},
-  {{"aai_preoccupied_threshold", "θ_Ep", "1", "preoccupied p at which she is classified E, when p/θ_Ep > d/θ_Ds (a measurement)", 0.10, 0, 1, true}, &InfantParams::aai_preoccupied_threshold},
+  {{"aai_dismissing_threshold", "θ_Ds", "1", "dismissing d at which she is classified Ds, when d/θ_Ds ≥ p/θ_Ep (a measurement)", 0.25, 0, 1, true}, &InfantParams::aai_dismissing_threshold},
+  {{"aai_preoccupied_threshold", "θ_Ep", "1", "preoccupied p at which she is classified E, when p/θ_Ep > d/θ_Ds (a measurement)", 0.14, 0, 1, true}, &InfantParams::aai_preoccupied_threshold},
 }};
 // clang-format on
 

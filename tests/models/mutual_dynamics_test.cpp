@@ -94,6 +94,42 @@ TEST(MutualFrightening, RisesMonotonicallyAndGraduallyWithDysregulationAndTrauma
   EXPECT_LT(fr_probability(c, 0.2), 0.001 * c.fr_max * 2) << "rare for a resolved caregiver at rest";
 }
 
+// Schuengel et al. (1999): unresolved loss raised frightening behaviour only in mothers whose
+// state of mind was otherwise insecure. Her insecurity n = 1 − (1 − d)(1 − p) weights β_u·u.
+TEST(MutualFrightening, AnAutonomousStateOfMindBuffersUnresolvedLoss) {
+  CaregiverParams c;
+  c.fr_unresolved = 30.0;
+  c.dismissing = 0;
+  c.preoccupied = 0;
+  const double y = 0.3;
+  c.unresolved = 0;
+  const double resolved = fr_probability(c, y);
+  c.unresolved = 0.9;
+  EXPECT_DOUBLE_EQ(fr_probability(c, y), resolved) << "fully autonomous: u does not matter";
+  const auto expected = [&](double weight) {
+    return c.fr_max /
+           (1.0 + std::exp(-(c.fr_slope * (y - c.fr_threshold) + c.fr_unresolved * weight * c.unresolved)));
+  };
+  c.dismissing = 0.5;
+  c.preoccupied = 0.2;  // n = 1 − 0.5·0.8 = 0.6
+  EXPECT_NEAR(fr_probability(c, y), expected(0.6), 1e-15);
+  c.fr_secure_buffer = 0.5;  // w = 1 − 0.5·(1 − 0.6) = 0.8
+  EXPECT_NEAR(fr_probability(c, y), expected(0.8), 1e-15);
+  c.fr_secure_buffer = 0;  // no buffering: the formula before December 2026
+  c.dismissing = 0;
+  c.preoccupied = 0;
+  EXPECT_NEAR(fr_probability(c, y), expected(1.0), 1e-15);
+  // More insecurity, more frightening behaviour, for the same loss.
+  c.fr_secure_buffer = 1;
+  double previous = -1;
+  for (double d = 0; d <= 1.0001; d += 0.1) {
+    c.dismissing = d;
+    const double pr = fr_probability(c, y);
+    EXPECT_GT(pr, previous) << "d " << d;
+    previous = pr;
+  }
+}
+
 // In simulation: frightening behaviour per hour rises with unresolved trauma and with the
 // caregiver's resting dysregulation.
 TEST(MutualFrightening, RateRisesWithTraumaAndStressInSimulation) {

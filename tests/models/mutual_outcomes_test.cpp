@@ -78,7 +78,10 @@ TEST(MutualOutcomes, FieldsAreNamedOnceAndDocumented) {
 // autonomous below both organized thresholds; else the dimension with the larger ratio to its
 // threshold, dismissing on a tie.
 TEST(MutualOutcomes, StateOfMindFollowsTheCodersThresholds) {
-  const InfantParams p;  // θ_U 0.32, θ_Ds 0.21, θ_Ep 0.10
+  InfantParams p;  // set here, so the rule is tested whatever the population's thresholds are
+  p.aai_unresolved_threshold = 0.32;
+  p.aai_dismissing_threshold = 0.21;
+  p.aai_preoccupied_threshold = 0.10;
   auto code = [&](double d, double pre, double u) {
     CaregiverParams c;
     c.dismissing = d, c.preoccupied = pre, c.unresolved = u;

@@ -7,9 +7,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "sim/cli/simulation.hpp"
 #include "sim/errors.hpp"
@@ -166,6 +168,30 @@ TEST(CalibrationFit, RecoversAKnownParameterValue) {
   const std::string report = format_report(p, r);
   EXPECT_NE(report.find("caregiver.attunement"), std::string::npos) << report;
   EXPECT_EQ(format_json(p, r).rfind(kJsonMark, 0), 0u);
+}
+
+// A search stopped far from the fit: several points of the standard-error step beat it, and the
+// report names the lowest of them (the place to restart from), not merely the first it met.
+TEST(CalibrationFit, NamesTheLowestJacobianPointBelowAnUnconvergedFit) {
+  const TempDir dir;
+  test::write_text(dir / "coord.yaml",
+                   mean_pattern("coord", "coordinated_fraction", "{value: 0.42, tolerance: 0.01}"));
+  test::write_text(
+      dir / "t.yaml",
+      "targets: [coord.yaml]\nparameters:\n  - {key: caregiver.attunement, min: 0.1, max: 0.95, start: 0.2}\n"
+      "  - {key: caregiver.repair_rate, min: 0.5, max: 8, start: 1}\nbudget: 4\nalgorithm: sbplx\nseeds: "
+      "[1]\n");
+  const Problem p = load_problem((dir / "t.yaml").string());
+  std::vector<double> jacobian;
+  const Result r = calibrate(p, kTiny, environment(), [&](const Progress& g) {
+    if (g.stage == Progress::uncertainty) jacobian.push_back(g.loss);
+  });
+  const std::string report = format_report(p, r);
+  const auto lower =
+      std::count_if(jacobian.begin(), jacobian.end(), [&](double l) { return l < r.loss_fitted; });
+  ASSERT_GE(lower, 2) << "the test needs more than one Jacobian point below the fit\n" << report;
+  const double lowest = *std::min_element(jacobian.begin(), jacobian.end());
+  EXPECT_NE(report.find(fmt::format("has a lower loss ({:.4g} at", lowest)), std::string::npos) << report;
 }
 
 // A parameter the targets do not depend on is reported as not identified, not with a number.

@@ -74,8 +74,11 @@ def _split_saltelli(y, d: int):
 
 def _sobol_point(fa, fab, fb):
     """S1 and ST (arrays over factors) from base-sample arrays fa (n,), fab (n, d), fb (n,)."""
-    var = np.var(np.concatenate([fa, fb]))
-    if not np.isfinite(var) or var <= 0:
+    both = np.concatenate([fa, fb])
+    var = np.var(both)
+    # Identical values can still give a variance of 1e-37 (rounding in the mean after centring),
+    # and dividing by it gives indices of 1e34: no spread is no variance.
+    if not np.isfinite(var) or var <= 0 or np.ptp(both) == 0:
         nan = np.full(fab.shape[1], np.nan)
         return nan, nan.copy()
     s1 = np.mean(fb[:, None] * (fab - fa[:, None]), axis=0) / var

@@ -63,6 +63,18 @@ def test_sobol_rejects_a_wrong_layout_and_handles_no_variance():
     assert out[["S1", "ST"]].isna().all().all()
 
 
+def test_sobol_bootstrap_of_a_rare_outcome_stays_finite():
+    """A share that is 0 in almost every run (prop_B of a high-risk sweep): many bootstrap
+    resamples hold only zeros in rows A and B; after centring their variance was 1e-37, not 0,
+    and the intervals came out near 1e34. Such resamples carry no information and are skipped."""
+    y = np.zeros((32, 7))
+    y[1, 1] = y[5, 5] = y[27, 0] = 0.02
+    y[16, 2] = 0.04
+    out = sensitivity.sobol_indices(y.ravel(), 5, n_boot=200)
+    spreads = out[["S1_conf", "ST_conf", "S1_low", "S1_high", "ST_low", "ST_high"]].to_numpy()
+    assert np.all(np.abs(spreads[np.isfinite(spreads)]) < 100)
+
+
 def test_python_saltelli_sample_equals_attunes_design(saltelli_file):
     d = len(load.factors(saltelli_file))
     x, roles = sensitivity.saltelli_sample(4, d)

@@ -81,11 +81,12 @@ int day_in(const Reader& rd, const YAML::Node& n, const std::string& path, const
 void read_arms(const Reader& rd, const YAML::Node& node, const YAML::Node& root, Scenario& s,
                const ModelSpec& spec, const VariantParser& variant) {
   Experiment& e = s.experiment;
-  YAML::Node list = node;
+  // Bound once: assigning one YAML::Node to another rewrites the node it refers to (and throws
+  // when the right side is a missing key), it does not rebind.
+  const YAML::Node list = node.IsMap() ? node["list"] : node;
   if (node.IsMap()) {
     rd.check_keys(node, "arms", {"paired", "list"});
     if (auto n = node["paired"]) e.paired = flag(rd, n, "arms.paired");
-    list = node["list"];
     if (!list) rd.fail(node, "arms", "give the arms under 'list:' (- name: ..., set: {...})");
   }
   const std::string path = node.IsMap() ? "arms.list" : "arms";

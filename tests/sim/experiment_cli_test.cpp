@@ -39,6 +39,10 @@ const BadSection kCases[] = {
      "arm_set_not_a_person.yaml:4:11: arms.1.set.time.days: ", "set takes caregiver.KEY and infant.KEY"},
     {"arm_set_out_of_range.yaml", "arm_set_out_of_range.yaml:5:29: ", "1.5 is out of range; allowed [0, 1]"},
     {"one_arm.yaml", "one_arm.yaml:2:3: arms: ", "at least two arms"},
+    // The map form: `list` missing (found by the scenario fuzzer: it crashed), and too short.
+    {"arms_paired_without_list.yaml",
+     "arms_paired_without_list.yaml:3:3: arms: ", "give the arms under 'list:'"},
+    {"arms_paired_one_arm.yaml", "arms_paired_one_arm.yaml:5:5: arms.list: ", "at least two arms"},
     {"intervention_unknown_arm.yaml", "intervention_unknown_arm.yaml:6:12: interventions.0.arms.0: ",
      "no arm 'treatd' (arms: control, treated)"},
     {"intervention_empty.yaml",

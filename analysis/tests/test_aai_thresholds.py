@@ -45,3 +45,17 @@ def test_the_coders_rule_on_hand_values():
     # F; Ds; E; a tie (2 and 2) goes to Ds; E (2.1 against 2)
     f, s, e = aai.shares(d, p, 0.21, 0.10)
     assert (f, s, e) == pytest.approx((1 / 5, 2 / 5, 2 / 5))
+
+
+def test_the_pattern_and_the_model_description_quote_the_shipped_thresholds():
+    # The transmission pattern's description and MODEL2.md's parameter table name the thresholds
+    # in words; they went stale once after a refit.
+    p = shipped()
+    tu, tds, tep = (p[k][0] for k in ("aai_unresolved_threshold", "aai_dismissing_threshold",
+                                       "aai_preoccupied_threshold"))
+    pattern = " ".join((REPO / "validation" / "aai_transmission.yaml").read_text().split())
+    assert f"u >= {tu:.2f}" in pattern
+    assert f"d < {tds:.2f} and preoccupied p < {tep:.2f}" in pattern
+    row = next(line for line in (REPO / "docs" / "MODEL2.md").read_text().splitlines()
+               if line.startswith("| θ_U, θ_Ds, θ_Ep |"))
+    assert f"| {tu:.2f}, {tds:.2f}, {tep:.2f} " in row

@@ -122,7 +122,7 @@ Classification observed_class(std::span<const PhaseMeasures> reunions) {
 namespace {
 using K = OutcomeField::Kind;
 // clang-format off
-const std::array<OutcomeField, 26> kFields{{
+const std::array<OutcomeField, 27> kFields{{
   {"expectation", "E: expected comfort when distressed (delta rule over episodes)", K::real, [](const Outcome& o) { return o.expectation; }},
   {"unpredictability", "(min(1, 4V))³: learned unpredictability of comfort", K::real, [](const Outcome& o) { return o.unpredictability; }},
   {"rejection", "R: expected rejection of distress bids", K::real, [](const Outcome& o) { return o.rejection; }},
@@ -149,6 +149,7 @@ const std::array<OutcomeField, 26> kFields{{
   {"security_binary", "1 if classified B, else 0", K::count, [](const Outcome& o) { return o.classification == 'B' ? 1.0 : 0.0; }},
   {"state_of_mind", "the caregiver's AAI class from u, d, p: U if u ≥ θ_U; else F if d < θ_Ds and p < θ_Ep; else S (dismissing, Ds) or E (preoccupied), by the larger ratio to its threshold", K::letter, [](const Outcome& o) { return static_cast<double>(o.state_of_mind); }},
   {"autonomous", "1 if the caregiver's state of mind is autonomous (F), else 0", K::count, [](const Outcome& o) { return o.state_of_mind == 'F' ? 1.0 : 0.0; }},
+  {"unresolved_aai", "1 if the caregiver's state of mind is unresolved (U), else 0", K::count, [](const Outcome& o) { return o.state_of_mind == 'U' ? 1.0 : 0.0; }},
 }};
 const std::array<ClassInfo, 4> kClasses{{
   {'B', "secure"}, {'A', "avoidant"}, {'C', "resistant"}, {'D', "disorganized"}}};

@@ -105,12 +105,21 @@ TEST(MutualOutcomes, StateOfMindFollowsTheCodersThresholds) {
     if (f.name == "state_of_mind") {
       EXPECT_EQ(f.get(o), static_cast<double>('E'));
       ++seen;
-    } else if (f.name == "autonomous") {
-      EXPECT_EQ(f.get(o), 0.0);
+    } else if (f.name == "autonomous" || f.name == "unresolved_aai") {
+      EXPECT_EQ(f.get(o), 0.0) << f.name;
       ++seen;
     }
   }
-  EXPECT_EQ(seen, 2);
+  EXPECT_EQ(seen, 3);
+  c.unresolved = 0.9;  // unresolved takes precedence over the preoccupied class
+  const Outcome u = outcome(p, c, WorkingModel{}, Interaction{}, Infant{}, 0.0);
+  for (const auto& f : fields) {
+    if (f.name == "unresolved_aai") {
+      EXPECT_EQ(f.get(u), 1.0);
+    } else if (f.name == "autonomous") {
+      EXPECT_EQ(f.get(u), 0.0);
+    }
+  }
 }
 
 }  // namespace

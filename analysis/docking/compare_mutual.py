@@ -4,7 +4,8 @@ mutual_independent.py was written from docs/MODEL2.md alone (see its docstring a
 For each named set: write a minimal mutual scenario, run `attune run` with --set overrides
 into an HDF5 file, read /infants, then run mutual_independent.simulate with the same caregivers:
 every caregiver column attune records in /infants (sensitivity, dismissing, preoccupied,
-unresolved, baseline_stress and, since 2 December 2026, own_agenda_rate and return_rate). A drawn
+unresolved, baseline_stress, since 2 December 2026 own_agenda_rate and return_rate, and since 3
+December anomalous). A drawn
 caregiver parameter that an older attune did not record is drawn again on the NumPy side from the
 same distribution (so for it the pairing is only distributional); every fixed parameter,
 the infant parameters and the time structure come from the resolved scenario stored in the
@@ -54,9 +55,10 @@ COMPARED = [
 
 SETS = {
     "defaults": {"what": "the model's default population (spreads and copula)", "set": []},
-    "sensitive": {"what": "sensitivity 0.9, dismissing = preoccupied = unresolved = 0",
+    "sensitive": {"what": "sensitivity 0.9, dismissing = preoccupied = unresolved = anomalous = 0",
                   "set": ["caregiver.sensitivity=0.9", "caregiver.dismissing=0",
-                          "caregiver.preoccupied=0", "caregiver.unresolved=0"]},
+                          "caregiver.preoccupied=0", "caregiver.unresolved=0",
+                          "caregiver.anomalous=0"]},
     "frightening": {"what": "sensitivity 0.5, unresolved 0.7, baseline_stress 0.4",
                     "set": ["caregiver.sensitivity=0.5", "caregiver.unresolved=0.7",
                             "caregiver.baseline_stress=0.4"]},

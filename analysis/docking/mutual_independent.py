@@ -30,11 +30,12 @@ AVERT, ATTEND_I, POSITIVE, PROTEST = 0, 1, 2, 3
 AWAY, ATTEND, PLAY, SOOTHE = 0, 1, 2, 3
 
 CAREGIVER_DEFAULTS = {
-    "sensitivity": 0.82, "dismissing": 0.17, "preoccupied": 0.09, "unresolved": 0.15,
-    "baseline_stress": 0.2, "caregiver_regulation": 0.02, "contagion": 0.02,
+    "sensitivity": 0.76, "dismissing": 0.18, "preoccupied": 0.10, "unresolved": 0.15,
+    "baseline_stress": 0.2, "anomalous": 0.15, "caregiver_regulation": 0.02, "contagion": 0.02,
     "caregiver_noise": 0.02, "notice_rate": 0.6, "distress_notice_rate": 0.3,
     "own_agenda_rate": 6.0, "return_rate": 4.0, "soothing_gain": 0.06, "fr_max": 0.03,
-    "fr_threshold": 0.8, "fr_slope": 12.0, "fr_unresolved": 33.0, "fr_secure_buffer": 1.0,
+    "fr_threshold": 1.1, "fr_slope": 8.0, "fr_unresolved": 5.0, "fr_secure_buffer": 1.0,
+    "fr_anomalous": 11.4,
 }
 
 INFANT_DEFAULTS = {
@@ -138,12 +139,14 @@ def censored(ended_by_shock, latency, duration, fright, rejected, W):
 
 
 def fr_probability(y, u, cg):
-    """p_FR(y) = p_FR^max σ(β_y (y − θ_FR) + β_u w u) per s, with the weight of unresolved loss
-    w = 1 − ω_F (1 − n) and her insecurity n = 1 − (1 − d)(1 − p) (§5.4, §7.2)."""
+    """p_FR(y) = p_FR^max σ(β_y (y − θ_FR) + β_u w u + β_a a) per s, with the weight of unresolved
+    loss w = 1 − ω_F (1 − n), her insecurity n = 1 − (1 − d)(1 − p) and her anomalous caregiving
+    a, which no state of mind buffers (§5.4, §7.2)."""
     insecure = 1.0 - (1.0 - cg["dismissing"]) * (1.0 - cg["preoccupied"])
     weight = 1.0 - cg["fr_secure_buffer"] * (1.0 - insecure)
     return cg["fr_max"] * sigmoid(cg["fr_slope"] * (y - cg["fr_threshold"])
-                                  + cg["fr_unresolved"] * weight * u)
+                                  + cg["fr_unresolved"] * weight * u
+                                  + cg["fr_anomalous"] * cg["anomalous"])
 
 
 def hpa_gap(z1, z, G, t1, t2):
@@ -283,7 +286,9 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                     if "stressor_late" not in variants:
                         x = 1.0 - (1.0 - x) * (1.0 - jump)
                 # 2 partner
-                seff = s * (1.0 - y)
+                # only arousal above her resting level lowers her care (§7.2)
+                above = np.maximum(y - bc, 0.0)
+                seff = s * (1.0 - above)
                 Ffit, distress = fitting_response(i, x, thd)
                 nu = np.where(distress, cg["distress_notice_rate"], cg["notice_rate"])
                 L = np.where(i == PROTEST, g, 1.0)
@@ -354,7 +359,7 @@ def simulate(caregivers, infant_params=None, days=60, sessions_per_day=4, sessio
                 D = ip["mismatch_stress"] * (bid & ~matched)
                 soothing = engaged & (c == SOOTHE)
                 Q = r + ip["avert_regulation"] * (i == AVERT) + \
-                    cg["soothing_gain"] * (1.0 - y) / vr_g * soothing
+                    cg["soothing_gain"] * (1.0 - above) / vr_g * soothing
                 Q = np.where(diss, r, Q)
                 if "stressor_late" in variants and hit.any():
                     x = 1.0 - (1.0 - x) * (1.0 - jump)

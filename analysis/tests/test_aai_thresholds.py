@@ -30,7 +30,7 @@ def shipped():
 def test_thresholds_are_solved_for_the_shipped_population():
     p = shipped()
     (md, kd), (mp, kp), (mu, ku) = p["dismissing"], p["preoccupied"], p["unresolved"]
-    tu, tds, tep, (d, pre) = aai.solve(md, mp, kd, kp, mu, ku, draws=1_000_000)
+    tu, tds, tep, (d, pre) = aai.solve(md, mp, kd, kp, mu, ku)  # the command's own draws: a solution near a rounding edge must round as it does
     assert p["aai_unresolved_threshold"][0] == round(tu, 2)
     assert p["aai_dismissing_threshold"][0] == round(tds, 2)
     assert p["aai_preoccupied_threshold"][0] == round(tep, 2)

@@ -106,24 +106,30 @@ def test_brief_input_peaks_at_t_star():
 
 
 def test_fr_probability():
-    cg = dict(mi.CAREGIVER_DEFAULTS)
-    # resolved caregiver at her threshold: half the maximum
-    assert mi.fr_probability(0.8, 0.0, cg) == pytest.approx(0.015)
+    cg = dict(mi.CAREGIVER_DEFAULTS, anomalous=0.0)
+    # resolved caregiver without anomalous caregiving at her threshold: half the maximum
+    assert mi.fr_probability(cg["fr_threshold"], 0.0, cg) == pytest.approx(cg["fr_max"] / 2)
     y = np.linspace(0, 1, 101)
     p0, p1 = mi.fr_probability(y, 0.0, cg), mi.fr_probability(y, 0.7, cg)
     assert np.all(np.diff(p0) > 0) and np.all(p1 > p0)
-    assert np.max(np.diff(p0)) < 0.03 * 12 / 4 * 0.01 + 1e-12    # gradual: slope <= pmax β/4
+    # gradual: slope <= pmax β/4
+    assert np.max(np.diff(p0)) < cg["fr_max"] * cg["fr_slope"] / 4 * 0.01 + 1e-12
+    # anomalous caregiving adds β_a·a to the logit, whatever her state of mind
+    pa = mi.fr_probability(0.3, 0.0, dict(cg, anomalous=0.4))
+    logit = cg["fr_slope"] * (0.3 - cg["fr_threshold"]) + cg["fr_anomalous"] * 0.4
+    assert pa == pytest.approx(cg["fr_max"] / (1 + np.exp(-logit)), rel=1e-12)
 
 
 def test_fr_probability_secure_buffer():
     """Schuengel et al. 1999: unresolved loss frightens only with an insecure state of mind."""
-    cg = dict(mi.CAREGIVER_DEFAULTS, dismissing=0.0, preoccupied=0.0, fr_unresolved=30.0)
+    cg = dict(mi.CAREGIVER_DEFAULTS, dismissing=0.0, preoccupied=0.0, fr_unresolved=30.0, anomalous=0.0)
     assert mi.fr_probability(0.3, 0.9, cg) == mi.fr_probability(0.3, 0.0, cg)
+    base = cg["fr_slope"] * (0.3 - cg["fr_threshold"])
     cg.update(dismissing=0.5, preoccupied=0.2)      # n = 0.6
-    logit = 12.0 * (0.3 - 0.8) + 30.0 * 0.6 * 0.9
+    logit = base + 30.0 * 0.6 * 0.9
     assert mi.fr_probability(0.3, 0.9, cg) == pytest.approx(0.03 / (1 + np.exp(-logit)), rel=1e-12)
     cg.update(fr_secure_buffer=0.0)                  # the formula before December 2026
-    logit = 12.0 * (0.3 - 0.8) + 30.0 * 0.9
+    logit = base + 30.0 * 0.9
     assert mi.fr_probability(0.3, 0.9, cg) == pytest.approx(0.03 / (1 + np.exp(-logit)), rel=1e-12)
 
 

@@ -151,7 +151,7 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
   if (st.partner != nullptr) {
     const CaregiverParams& cg = *st.partner;
     if (st.changes) {
-      const double s_eff = cg.sensitivity * (1.0 - f.y);
+      const double s_eff = cg.sensitivity * (1.0 - care_load(cg, f.y));
       CareState fitting = fitting_response(f.i, x > theta);
       // Distress is noticed and answered on its own, slower time scale (Ainsworth's promptness:
       // seconds to minutes), play and attention within seconds (Tronick's matching).
@@ -207,7 +207,7 @@ void step(const InfantParams& p, const Setting& st, const sim::Block& b, double 
     // A hyperactivating infant (g > 1) seeks contact and resists it: comfort calms it less
     // (Ainsworth et al. 1978's resistant infants; Cassidy & Berlin 1994).
     if (engaged && f.c == CareState::soothe)
-      relief += st.partner->soothing_gain * st.comfort * (1.0 - f.y) /
+      relief += st.partner->soothing_gain * st.comfort * (1.0 - care_load(*st.partner, f.y)) /
                 (1.0 + p.comfort_resistance * std::max(wm.gain - 1.0, 0.0));
   }
   x += (drive * (1.0 - x) - relief * x) * dt + p.infant_noise * sqrt_dt * n1;
@@ -352,6 +352,8 @@ void Interaction::add(const Interaction& o) {
   fr_events += o.fr_events;
 }
 
+double care_load(const CaregiverParams& c, double y) { return std::max(y - c.baseline_stress, 0.0); }
+
 double unpredictability_scale(double v) {
   const double s = std::min(1.0, 4.0 * v);
   return s * s * s;
@@ -360,7 +362,8 @@ double unpredictability_scale(double v) {
 double fr_probability(const CaregiverParams& c, double y) {
   const double insecure = 1.0 - (1.0 - c.dismissing) * (1.0 - c.preoccupied);
   const double weight = 1.0 - c.fr_secure_buffer * (1.0 - insecure);
-  return c.fr_max * logistic(c.fr_slope * (y - c.fr_threshold) + c.fr_unresolved * weight * c.unresolved);
+  return c.fr_max * logistic(c.fr_slope * (y - c.fr_threshold) + c.fr_unresolved * weight * c.unresolved +
+                             c.fr_anomalous * c.anomalous);
 }
 
 double strategy_target(const InfantParams& p, double spread, double pressure) {

@@ -197,6 +197,9 @@ class DyadModel {
 // p_FR^max·σ(β_y·(y − θ_FR) + β_u·u). Smooth and increasing in y and in u.
 double fr_probability(const CaregiverParams& c, double y);
 
+// How far her arousal y has risen above her resting level b_c: what lowers her care in the moment
+// (MODEL2.md §7.2). Her usual load is already in her rated sensitivity (§5.4).
+double care_load(const CaregiverParams& c, double y);
 // The unpredictability the strategy responds to: (min(1, 4V))³, in [0,1] (4V = 1 when comfort
 // comes half the time at random).
 double unpredictability_scale(double v);

@@ -42,8 +42,8 @@ const std::array<sim::FieldInfo, 22> kTrace{{
 // Every caregiver parameter drawn per caregiver in the default population, so that an analysis
 // (or the docking, analysis/docking/compare_mutual.py) can pair infants with what their caregiver
 // was drawn to be.
-constexpr std::string_view kRecorded[] = {"sensitivity",     "dismissing",      "preoccupied", "unresolved",
-                                          "baseline_stress", "own_agenda_rate", "return_rate"};
+constexpr std::string_view kRecorded[] = {"sensitivity",     "dismissing", "preoccupied",     "unresolved",
+                                          "baseline_stress", "anomalous",  "own_agenda_rate", "return_rate"};
 
 // What models::DyadState needs to know of the mutual model.
 struct Traits {

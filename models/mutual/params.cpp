@@ -17,12 +17,13 @@ struct Field {
 };
 
 // clang-format off
-const std::array<Field<CaregiverParams>, 18> kCaregiver{{
-  {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.82, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
-  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.17, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
-  {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.09, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
+const std::array<Field<CaregiverParams>, 20> kCaregiver{{
+  {{"sensitivity", "s", "1", "Ainsworth's sensitivity: notices the infant's state, reads it right, responds promptly and fittingly", 0.76, 0, 1, false, false, DistKind::beta, 8}, &CaregiverParams::sensitivity},
+  {{"dismissing", "d", "1", "AAI dismissing state of mind: turns away from distress bids, little moved by distress", 0.18, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::dismissing},
+  {{"preoccupied", "p", "1", "AAI preoccupied state of mind: inconsistently available, own agenda, entangled in the infant's arousal", 0.10, 0, 1, false, false, DistKind::beta, 3}, &CaregiverParams::preoccupied},
   {{"unresolved", "u", "1", "AAI unresolved loss or trauma: raises frightened/frightening behaviour", 0.15, 0, 1, false, false, DistKind::beta, 1.5}, &CaregiverParams::unresolved},
   {{"baseline_stress", "b_c", "1", "the caregiver's resting dysregulation (depression, poverty load)", 0.2, 0, 1, false, true, DistKind::beta, 6}, &CaregiverParams::baseline_stress},
+  {{"anomalous", "a", "1", "disrupted affective communication (AMBIANCE): frightened/frightening, contradictory or withdrawing care that does not follow from her state of mind", 0.15, 0, 1, false, false, DistKind::beta, 2}, &CaregiverParams::anomalous},
   {{"caregiver_regulation", "r_c", "per s", "return of the caregiver's arousal to her baseline", 0.02}, &CaregiverParams::caregiver_regulation},
   {{"contagion", "ρ", "per s", "pull of the infant's arousal on the engaged caregiver's arousal", 0.02}, &CaregiverParams::contagion},
   {{"caregiver_noise", "σ_c", "per √s", "caregiver arousal noise", 0.02}, &CaregiverParams::caregiver_noise},
@@ -32,10 +33,11 @@ const std::array<Field<CaregiverParams>, 18> kCaregiver{{
   {{"return_rate", "μ", "per min", "re-engagements per minute while away, before the infant's bids", 4.0, 0, kInf, false, false, DistKind::lognormal, 0.5}, &CaregiverParams::return_rate},
   {{"soothing_gain", "k", "per s", "co-regulation of the infant's arousal while soothing", 0.06}, &CaregiverParams::soothing_gain},
   {{"fr_max", "p_FR^max", "per s", "highest chance per second of frightened/frightening behaviour", 0.03, 0, 1}, &CaregiverParams::fr_max},
-  {{"fr_threshold", "θ_FR", "1", "dysregulation at which a resolved caregiver reaches half the maximum", 0.8}, &CaregiverParams::fr_threshold},
-  {{"fr_slope", "β_y", "1", "steepness of frightening behaviour in the caregiver's dysregulation", 12.0}, &CaregiverParams::fr_slope},
-  {{"fr_unresolved", "β_u", "1", "shift of frightening behaviour by unresolved loss or trauma, at full insecurity", 33.0}, &CaregiverParams::fr_unresolved},
+  {{"fr_threshold", "θ_FR", "1", "dysregulation at which a resolved caregiver reaches half the maximum", 1.1}, &CaregiverParams::fr_threshold},
+  {{"fr_slope", "β_y", "1", "steepness of frightening behaviour in the caregiver's dysregulation", 8.0}, &CaregiverParams::fr_slope},
+  {{"fr_unresolved", "β_u", "1", "shift of frightening behaviour by unresolved loss or trauma, at full insecurity", 5.0}, &CaregiverParams::fr_unresolved},
   {{"fr_secure_buffer", "ω_F", "1", "how far an autonomous state of mind keeps unresolved loss from becoming frightening behaviour (0: not at all; 1: entirely)", 1.0, 0, 1}, &CaregiverParams::fr_secure_buffer},
+  {{"fr_anomalous", "β_a", "1", "shift of frightening behaviour by anomalous caregiving (not buffered by her state of mind)", 11.4}, &CaregiverParams::fr_anomalous},
 }};
 
 const std::array<Field<InfantParams>, 48> kInfant{{
@@ -85,8 +87,8 @@ const std::array<Field<InfantParams>, 48> kInfant{{
   {{"secure_expectation", "θ_E", "1", "expected comfort E that an organized relationship needs to be B: without it, g near 1 is no strategy settled, not security", 0.5, 0, 1}, &InfantParams::secure_expectation},
   {{"coding_interval_s", "Δ_c", "s", "time base on which ruptures and repairs are coded (a state change and its return within one Δ_c is not seen; every step when Δ_c ≤ dt)", 1.0, 0, kInf, true}, &InfantParams::coding_interval_s},
   {{"aai_unresolved_threshold", "θ_U", "1", "unresolved u at or above which an AAI coder classifies the caregiver U (a measurement, not a mechanism)", 0.32, 0, 1, true}, &InfantParams::aai_unresolved_threshold},
-  {{"aai_dismissing_threshold", "θ_Ds", "1", "dismissing d at which she is classified Ds, when d/θ_Ds ≥ p/θ_Ep (a measurement)", 0.25, 0, 1, true}, &InfantParams::aai_dismissing_threshold},
-  {{"aai_preoccupied_threshold", "θ_Ep", "1", "preoccupied p at which she is classified E, when p/θ_Ep > d/θ_Ds (a measurement)", 0.14, 0, 1, true}, &InfantParams::aai_preoccupied_threshold},
+  {{"aai_dismissing_threshold", "θ_Ds", "1", "dismissing d at which she is classified Ds, when d/θ_Ds ≥ p/θ_Ep (a measurement)", 0.27, 0, 1, true}, &InfantParams::aai_dismissing_threshold},
+  {{"aai_preoccupied_threshold", "θ_Ep", "1", "preoccupied p at which she is classified E, when p/θ_Ep > d/θ_Ds (a measurement)", 0.16, 0, 1, true}, &InfantParams::aai_preoccupied_threshold},
 }};
 // clang-format on
 
@@ -120,10 +122,27 @@ constexpr std::string_view kAutonomySensitivity =
 // (r = .14); the resting dysregulation b_c stands for that load.
 constexpr std::string_view kDepressionSensitivity =
     "Lovejoy et al. 2000: maternal depression and disengaged parenting, d = .29 (r = .14)";
-const std::array<sim::ParamCorrelation, 3> kCorrelations{{
+// Unresolved loss goes with anomalous caregiving, but explains little of it: Madigan et al. (2006),
+// r = .26 over 12 samples. Anomalous caregiving is left uncorrelated with sensitivity: it predicts D
+// where the sensitivity scales do not (van IJzendoorn et al. 1999: insensitivity → D r = .10).
+constexpr std::string_view kUnresolvedAnomalous =
+    "Madigan et al. 2006: unresolved state of mind and anomalous parental behaviour, r = .26";
+// Disrupted communication also goes with an otherwise insecure state of mind: Lyons-Ruth et al.
+// (2005) found hostile/helpless states of mind, which the organized AAI classes do not capture as
+// U, related to disrupted maternal communication, which mediated their link with infant D;
+// Haltigan et al. (2014) found preoccupation related to maternal withdrawal, one of AMBIANCE's
+// dimensions. Neither gives a correlation with the dismissing or preoccupied scales, so .3 each is
+// an assumption (the size of U's .26, rounded), set after the AAI transmission had been seen to
+// fail without it (MODEL2.md section 8).
+constexpr std::string_view kInsecureAnomalous =
+    "Lyons-Ruth et al. 2005, Haltigan et al. 2014: direction; size .3 assumed";
+const std::array<sim::ParamCorrelation, 6> kCorrelations{{
     {"sensitivity", "dismissing", -0.34, kAutonomySensitivity},
     {"sensitivity", "preoccupied", -0.34, kAutonomySensitivity},
     {"sensitivity", "baseline_stress", -0.14, kDepressionSensitivity},
+    {"unresolved", "anomalous", 0.26, kUnresolvedAnomalous},
+    {"dismissing", "anomalous", 0.3, kInsecureAnomalous},
+    {"preoccupied", "anomalous", 0.3, kInsecureAnomalous},
 }};
 
 }  // namespace

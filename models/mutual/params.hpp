@@ -11,13 +11,16 @@ namespace attune::mutual {
 // Drawn once per caregiver from the scenario's population distributions (MODEL2.md §2).
 struct CaregiverParams {
   // Ainsworth's sensitivity: noticing, interpreting correctly, responding promptly and fittingly.
-  double sensitivity = 0.82;  // s, [0,1]
+  double sensitivity = 0.76;  // s, [0,1]
   // The caregiver's state of mind about attachment (Adult Attachment Interview), as dimensions:
   // all three low is autonomous.
-  double dismissing = 0.17;      // d: turns away from distress bids; little moved by the infant's distress
-  double preoccupied = 0.09;     // p: inconsistently available, own agenda, entangled in the infant's arousal
+  double dismissing = 0.18;      // d: turns away from distress bids; little moved by the infant's distress
+  double preoccupied = 0.10;     // p: inconsistently available, own agenda, entangled in the infant's arousal
   double unresolved = 0.15;      // u: unresolved loss or trauma: frightened/frightening behaviour
   double baseline_stress = 0.2;  // b_c: resting dysregulation (depression, poverty load), [0,1]
+  // Disrupted affective communication (Lyons-Ruth's AMBIANCE): anomalous caregiving that does not
+  // follow from her state of mind; it raises frightened/frightening behaviour on its own.
+  double anomalous = 0.15;             // a, [0,1]
   double caregiver_regulation = 0.02;  // r_c: return of her arousal to baseline, per s
   double contagion = 0.02;             // ρ: pull of the infant's distress on her arousal, per s
   double caregiver_noise = 0.02;       // σ_c: her arousal noise, per √s
@@ -27,10 +30,11 @@ struct CaregiverParams {
   double return_rate = 4.0;            // μ: re-engagements per min while away, before bids
   double soothing_gain = 0.06;         // k: co-regulation while soothing, per s
   double fr_max = 0.03;                // p_FR^max: highest chance of frightening behaviour per s
-  double fr_threshold = 0.8;           // θ_FR: dysregulation at half the maximum (resolved caregiver)
-  double fr_slope = 12.0;              // β_y: steepness of frightening behaviour in dysregulation
-  double fr_unresolved = 33.0;         // β_u: shift of frightening behaviour by unresolved trauma
+  double fr_threshold = 1.1;           // θ_FR: dysregulation at half the maximum (resolved caregiver)
+  double fr_slope = 8.0;               // β_y: steepness of frightening behaviour in dysregulation
+  double fr_unresolved = 5.0;          // β_u: shift of frightening behaviour by unresolved trauma
   double fr_secure_buffer = 1.0;       // ω_F: an autonomous state of mind buffers unresolved loss
+  double fr_anomalous = 11.4;          // β_a: shift of frightening behaviour by anomalous caregiving
 };
 
 // Shared by all infants of a scenario: the infant's make-up and the model's constants.
@@ -92,8 +96,8 @@ struct InfantParams {
   // state-of-mind dimensions (MODEL2.md §5.4). Chosen so that the default population has the
   // normative distribution of non-clinical mothers (Bakermans-Kranenburg & van IJzendoorn 2009).
   double aai_unresolved_threshold = 0.32;   // θ_U: u at or above which she is unresolved (U)
-  double aai_dismissing_threshold = 0.25;   // θ_Ds: d/θ_Ds ≥ 1 and ≥ p/θ_Ep is dismissing (Ds)
-  double aai_preoccupied_threshold = 0.14;  // θ_Ep: p/θ_Ep ≥ 1 and > d/θ_Ds is preoccupied (E)
+  double aai_dismissing_threshold = 0.27;   // θ_Ds: d/θ_Ds ≥ 1 and ≥ p/θ_Ep is dismissing (Ds)
+  double aai_preoccupied_threshold = 0.16;  // θ_Ep: p/θ_Ep ≥ 1 and > d/θ_Ds is preoccupied (E)
 };
 
 sim::ParamTables param_tables();

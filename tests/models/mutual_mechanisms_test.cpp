@@ -161,7 +161,7 @@ TEST(MutualPreoccupied, AvailabilityIsAllOrNoneBySession) {
   auto unsoothed_share = [&](double pre) {
     CaregiverParams c;
     c.sensitivity = 1.0;
-    c.dismissing = c.unresolved = 0.0;
+    c.dismissing = c.unresolved = c.anomalous = 0.0;
     c.preoccupied = pre;
     int distressed = 0, unsoothed = 0, last = -1;
     bool any_distress = false, any_soothe = false;
@@ -180,7 +180,9 @@ TEST(MutualPreoccupied, AvailabilityIsAllOrNoneBySession) {
     EXPECT_GT(distressed, 400);  // of 1,600 sessions
     return static_cast<double>(unsoothed) / distressed;
   };
-  EXPECT_LT(unsoothed_share(0.0), 0.02);
+  // Always available: only distress that calms before she notices it goes unsoothed (.021 with the
+  // model of 2 December 2026, .023 since her resting load no longer slows her care, 3 December).
+  EXPECT_LT(unsoothed_share(0.0), 0.03);
   const double half = unsoothed_share(1.0);  // expected 1/2 (.51, 291 of 571, when written)
   EXPECT_GT(half, 0.40);
   EXPECT_LT(half, 0.60);

@@ -329,7 +329,7 @@ TEST(Correlations, TheMutualModelsDefaultsHoldTogetherAndCanBeRemoved) {
   EXPECT_NO_THROW(CaregiverDraws(s, params));
   const Scenario none = scenario(
       "model: mutual\npopulation: {correlations: {sensitivity: {dismissing: 0, preoccupied: 0, "
-      "baseline_stress: 0}}}");
+      "baseline_stress: 0}, anomalous: {unresolved: 0, dismissing: 0, preoccupied: 0}}}");
   EXPECT_TRUE(none.correlations.empty());
 }
 

@@ -181,7 +181,7 @@ TEST(MutualPreoccupied, AvailabilityIsAllOrNoneBySession) {
     return static_cast<double>(unsoothed) / distressed;
   };
   // Always available: only distress that calms before she notices it goes unsoothed (.021 with the
-  // model of 2 December 2026, .023 since her resting load no longer slows her care, 3 December).
+  // model of 2 December 2026, .023 with that of 3 December; the cause of the rise not examined).
   EXPECT_LT(unsoothed_share(0.0), 0.03);
   const double half = unsoothed_share(1.0);  // expected 1/2 (.51, 291 of 571, when written)
   EXPECT_GT(half, 0.40);

@@ -39,10 +39,10 @@ CAREGIVER_DEFAULTS = {
 }
 
 INFANT_DEFAULTS = {
-    "state_change_rate": 1.0, "weight_avert": 0.25, "weight_attend": 0.4,
-    "weight_positive": 0.35, "weight_protest": 1.0, "play_contagion": 2.0, "infant_noise": 0.02,
+    "state_change_rate": 1.5, "weight_avert": 0.25, "weight_attend": 0.4,
+    "weight_positive": 0.35, "weight_protest": 1.0, "play_contagion": 1.0, "infant_noise": 0.02,
     "stressor_rate": 1.0, "stressor_size": 0.3, "distress_threshold": 0.6,
-    "mismatch_stress": 0.01, "separation_stress": 0.02, "comfort_resistance": 1.0,
+    "mismatch_stress": 0.02, "separation_stress": 0.02, "comfort_resistance": 1.0,
     "stranger_wariness": 0.01, "stranger_comfort": 0.5, "fright_input": 0.3,
     "avert_regulation": 0.02, "regulation_initial": 0.01, "regulation_max": 0.05,
     "temperament_sd": 0.3, "coregulation_rate": 0.003, "maturation_per_day": 0.001,

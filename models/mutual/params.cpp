@@ -41,17 +41,17 @@ const std::array<Field<CaregiverParams>, 20> kCaregiver{{
 }};
 
 const std::array<Field<InfantParams>, 48> kInfant{{
-  {{"state_change_rate", "κ", "per s", "rate at which the infant re-draws its affect/engagement state", 1.0}, &InfantParams::state_change_rate},
+  {{"state_change_rate", "κ", "per s", "rate at which the infant re-draws its affect/engagement state", 1.5}, &InfantParams::state_change_rate},
   {{"weight_avert", "w_W", "1", "weight of looking away (at calm, g = 1)", 0.25}, &InfantParams::weight_avert},
   {{"weight_attend", "w_N", "1", "weight of neutral attention to the partner", 0.4}, &InfantParams::weight_attend},
   {{"weight_positive", "w_P", "1", "weight of positive engagement (at calm)", 0.35}, &InfantParams::weight_positive},
   {{"weight_protest", "w_X", "1", "weight of protest at x = θ_d and g = 1", 1.0}, &InfantParams::weight_protest},
-  {{"play_contagion", "π", "1", "the caregiver's play multiplies the positive weight by 1 + π", 2.0}, &InfantParams::play_contagion},
+  {{"play_contagion", "π", "1", "the caregiver's play multiplies the positive weight by 1 + π", 1.0}, &InfantParams::play_contagion},
   {{"infant_noise", "σ_x", "per √s", "infant arousal noise", 0.02}, &InfantParams::infant_noise},
   {{"stressor_rate", "λ_s", "per min", "everyday stressors per minute (hunger, discomfort)", 1.0}, &InfantParams::stressor_rate},
   {{"stressor_size", "J", "1", "a stressor closes 1 − exp(−J·Exp(1)) of the gap between arousal and 1", 0.3}, &InfantParams::stressor_size},
   {{"distress_threshold", "θ_d", "1", "arousal above which the infant is distressed", 0.6, 0, 1, true, true}, &InfantParams::distress_threshold},
-  {{"mismatch_stress", "μ_m", "per s", "arousal drive of a bid the partner does not meet", 0.01}, &InfantParams::mismatch_stress},
+  {{"mismatch_stress", "μ_m", "per s", "arousal drive of a bid the partner does not meet", 0.02}, &InfantParams::mismatch_stress},
   {{"separation_stress", "μ_s", "per s", "arousal drive while no attachment figure is present", 0.02}, &InfantParams::separation_stress},
   {{"stranger_wariness", "μ_w", "per s", "arousal drive while a stranger is present", 0.01}, &InfantParams::stranger_wariness},
   {{"stranger_comfort", "c_w", "1", "a stranger's soothing relative to the caregiver's", 0.5, 0, 1}, &InfantParams::stranger_comfort},

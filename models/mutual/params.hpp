@@ -40,18 +40,18 @@ struct CaregiverParams {
 // Shared by all infants of a scenario: the infant's make-up and the model's constants.
 struct InfantParams {
   // Affect and engagement states on the scale of seconds (MODEL2.md §7.3).
-  double state_change_rate = 1.0;  // κ: infant state re-draws per s
+  double state_change_rate = 1.5;  // κ: infant state re-draws per s
   double weight_avert = 0.25;      // w_W
   double weight_attend = 0.4;      // w_N
   double weight_positive = 0.35;   // w_P
   double weight_protest = 1.0;     // w_X at x = θ_d and g = 1
-  double play_contagion = 2.0;     // π: caregiver's play multiplies the positive weight by 1 + π
+  double play_contagion = 1.0;     // π: caregiver's play multiplies the positive weight by 1 + π
   // Arousal, in [0,1], saturating.
   double infant_noise = 0.02;       // σ_x, per √s
   double stressor_rate = 1.0;       // λ_s, per min
   double stressor_size = 0.3;       // J: a stressor closes 1 − e^(−J·Exp(1)) of the gap to 1
   double distress_threshold = 0.6;  // θ_d
-  double mismatch_stress = 0.01;    // μ_m: arousal drive of an unmet bid, per s
+  double mismatch_stress = 0.02;    // μ_m: arousal drive of an unmet bid, per s
   double separation_stress = 0.02;  // μ_s: arousal drive while no attachment figure is present, per s
   double stranger_wariness = 0.01;  // μ_w: arousal drive while a stranger is present, per s
   double stranger_comfort = 0.5;    // c_w: a stranger's soothing relative to the caregiver's
